@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import {
+  DataClass,
+  DeviceRecord,
+  FlatEvent,
+  dataClassOfSchema,
+  deviceRecordSchema,
+} from '@internal/plugin-realtime-insights-common';
+
+/** Outcome of transforming one device record. */
+export type FlattenResult =
+  | { ok: true; dataClass: DataClass; events: FlatEvent[] }
+  | { ok: false; reason: string };
+
+const toUtc = (iso: string) => new Date(iso).toISOString();
+
+/**
+ * Deterministic event id: the same device event (device, class, record send
+ * time, position) gets the same id however often Firehose re-delivers it, so
+ * downstream readers can de-duplicate.
+ */
+export function eventIdOf(
+  record: Pick<DeviceRecord, 'schema' | 'deviceId' | 'sentAt'>,
+  index: number,
+): string {
+  return createHash('sha256')
+    .update(`${record.schema}\u0000${record.deviceId}\u0000${toUtc(record.sentAt)}\u0000${index}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+function normaliseFields(
+  dataClass: DataClass,
+  event: Record<string, unknown>,
+): Record<string, unknown> {
+  const { at: _at, ...fields } = event;
+  if (dataClass === 'sensor-readings') {
+    const unit = String(fields.unit).trim();
+    // Temperatures are stored in °C whatever the device sent.
+    if (/^(°?f|fahrenheit)$/i.test(unit)) {
+      return {
+        ...fields,
+        value: Math.round((((fields.value as number) - 32) * 5) / 9 * 100) / 100,
+        unit: 'c',
+      };
+    }
+    return { ...fields, unit: unit.replace(/^°/, '').toLowerCase() };
+  }
+  return fields;
+}
+
+/**
+ * Validates one raw device record (JSON bytes) and flattens it into one event
+ * per line. Invalid input never throws: it yields a reason naming the field.
+ */
+export function flattenRecord(
+  raw: Buffer | string,
+  arrivedAt: Date,
+  expectedClass?: DataClass,
+): FlattenResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+  } catch (error) {
+    return { ok: false, reason: `record is not valid JSON: ${(error as Error).message}` };
+  }
+  const parsed = deviceRecordSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.length ? issue.path.join('.') : 'record';
+    return { ok: false, reason: `${field}: ${issue.message}` };
+  }
+  const record = parsed.data;
+  const dataClass = dataClassOfSchema(record.schema)!;
+  if (expectedClass && dataClass !== expectedClass) {
+    return {
+      ok: false,
+      reason: `schema: ${record.schema} records do not belong on the ${expectedClass} stream`,
+    };
+  }
+  const arrived = arrivedAt.toISOString();
+  const events = (record.events as Record<string, unknown>[]).map(
+    (event, index): FlatEvent => ({
+      eventId: eventIdOf(record, index),
+      class: dataClass,
+      deviceId: record.deviceId,
+      customerId: record.customerId,
+      ts: toUtc(event.at as string),
+      arrivedAt: arrived,
+      ...(normaliseFields(dataClass, event) as Record<string, string | number>),
+    }),
+  );
+  return { ok: true, dataClass, events };
+}
+
+/** NDJSON bytes of flattened events, newline-terminated. */
+export function toNdjson(events: FlatEvent[]): Buffer {
+  return Buffer.from(events.map(e => `${JSON.stringify(e)}\n`).join(''), 'utf8');
+}
