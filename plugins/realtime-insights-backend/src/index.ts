@@ -1,0 +1,7 @@
+/**
+ * Backend plugin of Real-time Insights.
+ *
+ * @packageDocumentation
+ */
+export { realtimeInsightsPlugin as default } from './plugin';
+export type { RealtimeInsightsConfig, StreamConfig } from './config';

@@ -1,0 +1,2 @@
+export { RecordCountService } from './RecordCountService';
+export type { RecordCountServiceOptions } from './RecordCountService';

@@ -1,0 +1,1 @@
+export { RecordCountChart } from './RecordCountChart';
