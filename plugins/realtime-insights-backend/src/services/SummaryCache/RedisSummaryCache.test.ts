@@ -1,0 +1,79 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import Redis from 'ioredis';
+import net from 'node:net';
+import { REDIS_URL } from '../../__testUtils__/localS3';
+import { RedisSummaryCache } from './RedisSummaryCache';
+import { createSummaryCache } from './createSummaryCache';
+
+const logger = mockServices.logger.mock();
+const waitFor = async (predicate: () => Promise<boolean>) => {
+  for (let i = 0; i < 100 && !(await predicate()); i++) {
+    await new Promise(r => setTimeout(r, 20));
+  }
+};
+
+/** A port with nothing listening, for the Redis-down cases. */
+async function deadPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise(r => server.close(r));
+  return port;
+}
+
+describe('RedisSummaryCache (real Redis)', () => {
+  const probe = new Redis(REDIS_URL);
+  const keys = [`rti:v1:test:${process.pid}:a`, `rti:v1:test:${process.pid}:b`];
+
+  afterAll(async () => {
+    await probe.del(...keys);
+    probe.disconnect();
+  });
+
+  it('writes with a TTL and reads back with MGET', async () => {
+    const cache = new RedisSummaryCache({ url: REDIS_URL, commandTimeoutMs: 500, logger });
+    expect(await cache.connect()).toBe(true);
+    cache.setMany([[keys[0], 'one']], 120);
+    await waitFor(async () => (await probe.get(keys[0])) === 'one');
+    expect(await cache.getMany([keys[0], keys[1]])).toEqual(['one', undefined]);
+    const ttl = await probe.ttl(keys[0]);
+    expect(ttl).toBeGreaterThan(100);
+    expect(ttl).toBeLessThanOrEqual(120);
+    expect(cache.describe()).toEqual({ kind: 'redis', degraded: false });
+    await cache.close();
+  });
+
+  it('reads as misses, never throws, and reports degraded when Redis is down', async () => {
+    const port = await deadPort();
+    const cache = new RedisSummaryCache({
+      url: `redis://127.0.0.1:${port}`,
+      commandTimeoutMs: 100,
+      logger,
+    });
+    expect(await cache.connect(300)).toBe(false);
+    expect(await cache.getMany(['x', 'y'])).toEqual([undefined, undefined]);
+    expect(() => cache.setMany([['x', '1']], 10)).not.toThrow();
+    expect(cache.describe()).toEqual({ kind: 'redis', degraded: true });
+    await cache.close();
+  });
+});
+
+describe('createSummaryCache', () => {
+  const base = { ttlSeconds: 60, redis: { url: REDIS_URL, commandTimeoutMs: 250 }, memory: { maxEntries: 10 } };
+
+  it('uses Redis in auto mode when it answers', async () => {
+    const cache = await createSummaryCache({ ...base, type: 'auto' }, logger);
+    expect(cache.describe().kind).toBe('redis');
+    await cache.close();
+  });
+
+  it('falls back to the in-process cache in auto mode when Redis is absent', async () => {
+    const port = await deadPort();
+    const cache = await createSummaryCache(
+      { ...base, type: 'auto', redis: { url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 100 } },
+      logger,
+    );
+    expect(cache.describe()).toEqual({ kind: 'memory', degraded: false });
+    await cache.close();
+  });
+});

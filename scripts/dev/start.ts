@@ -1,0 +1,137 @@
+/*
+ * `npm start`: the whole system on embedded defaults. Local S3, local
+ * Firehose and simulated devices run in this process; the Backstage backend
+ * (:7007) and app (:3000) run as child processes. Ctrl-C stops everything.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { startLocalStack } from './localStack';
+import { LOCAL_PORTS, assertPortsFree } from './ports';
+
+const root = path.resolve(__dirname, '../..');
+const cli = path.join(root, 'node_modules/.bin/backstage-cli');
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`${name} must be a non-negative integer, got '${raw}'`);
+  }
+  return value;
+}
+
+const log = (message: string) =>
+  console.log(`\x1b[36m[rti]\x1b[0m ${message}`);
+
+function startChild(name: string, cwd: string): ChildProcess {
+  const child = spawn(cli, ['package', 'start'], {
+    cwd: path.join(root, cwd),
+    env: { ...process.env, BROWSER: 'none', FORCE_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const prefix = `\x1b[35m[${name}]\x1b[0m `;
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let rest = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
+    });
+  }
+  return child;
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise(r => setTimeout(r, 500));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise(resolve => {
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}
+
+async function main() {
+  const devices = intFromEnv('RTI_DEVICES', 300);
+  const bufferIntervalSeconds = intFromEnv('RTI_BUFFER_SECONDS', 5);
+  await assertPortsFree(LOCAL_PORTS);
+
+  const stack = await startLocalStack({
+    dataDir: path.join(root, '.cache/local'),
+    s3Port: LOCAL_PORTS.s3,
+    firehosePort: LOCAL_PORTS.firehose,
+    devices,
+    bufferIntervalSeconds,
+    log,
+  });
+
+  const children = [startChild('backend', 'packages/backend'), startChild('app', 'packages/app')];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping…');
+    await Promise.all(children.map(stopChild));
+    await stack.stop();
+    log('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  for (const [index, child] of children.entries()) {
+    child.on('exit', code => {
+      if (!stopping) {
+        log(`${index === 0 ? 'backend' : 'app'} exited (code ${code}); stopping the rest`);
+        void shutdown(1);
+      }
+    });
+  }
+
+  try {
+    await waitForHttp(
+      `http://localhost:${LOCAL_PORTS.backend}/.backstage/health/v1/readiness`,
+      180_000,
+    );
+    await waitForHttp(`http://localhost:${LOCAL_PORTS.app}`, 300_000);
+  } catch (error) {
+    log(`\x1b[31m${(error as Error).message}\x1b[0m`);
+    await shutdown(1);
+    return;
+  }
+  log(`ready: open http://localhost:${LOCAL_PORTS.app} and choose "Real-time Insights" (Ctrl-C stops everything)`);
+}
+
+main().catch(error => {
+  console.error(`\x1b[31m[rti] ${error.message}\x1b[0m`);
+  process.exit(1);
+});
