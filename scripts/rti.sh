@@ -45,9 +45,10 @@ ensure_redis() {
 
 run_unit() {
   ensure_redis
+  mkdir -p .cache
   # s3rver needs the legacy OpenSSL provider on current Node.
   NODE_OPTIONS="--openssl-legacy-provider ${NODE_OPTIONS:-}" CI=true \
-    npx backstage-cli repo test --passWithNoTests=false "$@"
+    npx backstage-cli repo test --json --outputFile=.cache/jest-results.json "$@"
 }
 
 run_lint() {
@@ -81,6 +82,7 @@ case "$cmd" in
     echo "» lint";       run_lint
     echo "» unit and integration tests"; run_unit
     echo "» browser tests"; run_e2e
+    node scripts/test-summary.js
     ;;
   unit) ensure_deps; run_unit "$@" ;;
   e2e) ensure_deps; run_e2e "$@" ;;

@@ -40,7 +40,9 @@ export type LocalStack = {
  * Firehose (with the record transform in-process) and simulated devices
  * sending through the real AWS SDK client.
  */
-export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+export async function startLocalStack(
+  options: LocalStackOptions,
+): Promise<LocalStack> {
   const log = options.log ?? (() => {});
   const s3Dir = path.join(options.dataDir, 's3');
   fs.mkdirSync(s3Dir, { recursive: true });

@@ -19,7 +19,9 @@ export function isPortFree(port: number): Promise<boolean> {
 }
 
 /** Throws one message naming every busy port and what needs it. */
-export async function assertPortsFree(ports: Record<string, number>): Promise<void> {
+export async function assertPortsFree(
+  ports: Record<string, number>,
+): Promise<void> {
   const busy: string[] = [];
   for (const [name, port] of Object.entries(ports)) {
     if (!(await isPortFree(port))) busy.push(`${port} (${name})`);
@@ -28,7 +30,9 @@ export async function assertPortsFree(ports: Record<string, number>): Promise<vo
     throw new Error(
       `Port${busy.length > 1 ? 's' : ''} already in use: ${busy.join(', ')}. ` +
         `Is another copy of the system running? Stop it (Ctrl-C in its terminal), ` +
-        `or find the process with: ss -ltnp | grep -E ':(${Object.values(ports).join('|')})\\b'`,
+        `or find the process with: ss -ltnp | grep -E ':(${Object.values(
+          ports,
+        ).join('|')})\\b'`,
     );
   }
 }

@@ -21,8 +21,7 @@ function intFromEnv(name: string, fallback: number): number {
   return value;
 }
 
-const log = (message: string) =>
-  console.log(`\x1b[36m[rti]\x1b[0m ${message}`);
+const log = (message: string) => console.log(`\x1b[36m[rti]\x1b[0m ${message}`);
 
 function startChild(name: string, cwd: string): ChildProcess {
   const child = spawn(cli, ['package', 'start'], {
@@ -59,7 +58,8 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve();
   return new Promise(resolve => {
     const timer = setTimeout(() => {
       try {
@@ -87,7 +87,7 @@ async function main() {
   await assertPortsFree(LOCAL_PORTS);
 
   const stack = await startLocalStack({
-    dataDir: path.join(root, '.cache/local'),
+    dataDir: path.resolve(root, process.env.RTI_DATA_DIR ?? '.cache/local'),
     s3Port: LOCAL_PORTS.s3,
     firehosePort: LOCAL_PORTS.firehose,
     devices,
@@ -95,7 +95,10 @@ async function main() {
     log,
   });
 
-  const children = [startChild('backend', 'packages/backend'), startChild('app', 'packages/app')];
+  const children = [
+    startChild('backend', 'packages/backend'),
+    startChild('app', 'packages/app'),
+  ];
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -111,7 +114,11 @@ async function main() {
   for (const [index, child] of children.entries()) {
     child.on('exit', code => {
       if (!stopping) {
-        log(`${index === 0 ? 'backend' : 'app'} exited (code ${code}); stopping the rest`);
+        log(
+          `${
+            index === 0 ? 'backend' : 'app'
+          } exited (code ${code}); stopping the rest`,
+        );
         void shutdown(1);
       }
     });
@@ -128,7 +135,9 @@ async function main() {
     await shutdown(1);
     return;
   }
-  log(`ready: open http://localhost:${LOCAL_PORTS.app} and choose "Real-time Insights" (Ctrl-C stops everything)`);
+  log(
+    `ready: open http://localhost:${LOCAL_PORTS.app} and choose "Real-time Insights" (Ctrl-C stops everything)`,
+  );
 }
 
 main().catch(error => {

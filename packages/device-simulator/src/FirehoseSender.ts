@@ -98,6 +98,7 @@ const RETRYABLE_NETWORK_CODES = new Set([
 
 type ErrorLike = {
   name?: string;
+  message?: string;
   code?: string;
   cause?: { code?: string };
   $metadata?: { httpStatusCode?: number };
@@ -111,13 +112,27 @@ export function isRetryableCallError(error: unknown): boolean {
   if (e.$retryable) return true;
   const status = e.$metadata?.httpStatusCode;
   if (status === 429 || (status !== undefined && status >= 500)) return true;
-  const code = e.code ?? e.cause?.code;
+  const code = networkCodeOf(e);
   return code !== undefined && RETRYABLE_NETWORK_CODES.has(code);
+}
+
+function networkCodeOf(e: ErrorLike): string | undefined {
+  // The SDK may hand over a network error re-wrapped with only its message
+  // left ("AWS SDK error wrapper for Error: connect ECONNREFUSED …").
+  return (
+    e.code ??
+    e.cause?.code ??
+    (typeof e.message === 'string'
+      ? e.message.match(/\b(E[A-Z]{3,}|UND_ERR_[A-Z_]+)\b/)?.[1]
+      : undefined)
+  );
 }
 
 function errorCodeOf(error: unknown): string {
   const e = (error ?? {}) as ErrorLike;
-  return e.name && e.name !== 'Error' ? e.name : (e.code ?? 'UnknownError');
+  return e.name && e.name !== 'Error'
+    ? e.name
+    : (networkCodeOf(e) ?? 'UnknownError');
 }
 
 /**

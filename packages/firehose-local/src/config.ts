@@ -15,7 +15,8 @@ const prefixExpression = (kind: 'prefix' | 'errorOutputPrefix') =>
     .max(1024, 'must be at most 1024 characters')
     .superRefine((value, ctx) => {
       const problem = validatePrefixExpression(value, kind);
-      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+      if (problem)
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
     });
 
 // S3 bucket naming rules, loosely: what an S3-compatible store accepts too.

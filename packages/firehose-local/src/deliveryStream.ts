@@ -142,7 +142,7 @@ export class DeliveryStream {
 
   /** Takes durable records into the buffer; flushes when a hint is reached. */
   add(records: LoggedRecord[], options: { replayed?: boolean } = {}) {
-    if (!records.length) return;
+    if (!records.length || this.crashed.signal.aborted) return;
     for (const record of records) {
       this.buffer.push(record);
       this.bufferBytes += record.data.length;
@@ -323,11 +323,14 @@ export class DeliveryStream {
         });
       } catch (fallbackError) {
         this.recordError(fallbackError);
-        this.deps.logger.error('could not write s3-failed error output either', {
-          stream: this.name,
-          key: fallback.key,
-          error: String(fallbackError),
-        });
+        this.deps.logger.error(
+          'could not write s3-failed error output either',
+          {
+            stream: this.name,
+            key: fallback.key,
+            error: String(fallbackError),
+          },
+        );
       }
     }
   }
@@ -370,7 +373,8 @@ export class DeliveryStream {
       } catch (error) {
         this.counters.s3WriteErrors++;
         // Full jitter on half the backoff: retries of several streams spread.
-        const wait = Math.min(backoff, maxBackoffMs) * (0.5 + Math.random() / 2);
+        const wait =
+          Math.min(backoff, maxBackoffMs) * (0.5 + Math.random() / 2);
         if (this.crashed.signal.aborted || Date.now() + wait > deadline) {
           Object.assign(error as object, { attempts: attempt });
           throw error;
@@ -507,7 +511,10 @@ export class DeliveryStream {
       attemptEndingTimestamp: number;
     }> = [];
     if (this.config.processor === 'none') {
-      return { ok: batch.map(record => ({ record, data: record.data })), failed };
+      return {
+        ok: batch.map(record => ({ record, data: record.data })),
+        failed,
+      };
     }
     for (const chunk of invocationChunks(batch)) {
       const event: FirehoseTransformationEvent = {
@@ -582,7 +589,10 @@ function* invocationChunks(batch: LoggedRecord[]) {
   let chunk: LoggedRecord[] = [];
   let bytes = 0;
   for (const record of batch) {
-    if (chunk.length && bytes + record.data.length > PROCESSOR_INVOCATION_BYTES) {
+    if (
+      chunk.length &&
+      bytes + record.data.length > PROCESSOR_INVOCATION_BYTES
+    ) {
       yield chunk;
       chunk = [];
       bytes = 0;

@@ -52,7 +52,9 @@ function tokenizeDatePattern(pattern: string): PatternToken[] {
       const widths = SUPPORTED_LETTERS[ch];
       if (!widths || !widths.includes(width)) {
         throw new Error(
-          `unsupported date pattern letter '${ch.repeat(width)}' in '${pattern}'`,
+          `unsupported date pattern letter '${ch.repeat(
+            width,
+          )}' in '${pattern}'`,
         );
       }
       tokens.push({ letter: ch, width });
@@ -99,8 +101,7 @@ export function formatTimestamp(pattern: string, epochMs: number): string {
     .join('');
 }
 
-const ALNUM =
-  'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 /** `!{firehose:random-string}`: 11 random alphanumeric characters. */
 export function randomString(length = 11): string {

@@ -1,4 +1,8 @@
-import { promises as fs, constants as fsConstants, readFileSync } from 'node:fs';
+import {
+  promises as fs,
+  constants as fsConstants,
+  readFileSync,
+} from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Logger } from './logger';
@@ -70,7 +74,8 @@ function decodeFrames(
   const records: LoggedRecord[] = [];
   let offset = 0;
   while (offset < buffer.length) {
-    if (offset + FRAME_HEADER_BYTES > buffer.length) return { records, tornAt: offset };
+    if (offset + FRAME_HEADER_BYTES > buffer.length)
+      return { records, tornAt: offset };
     const length = buffer.readUInt32LE(offset);
     const checksum = buffer.readUInt32LE(offset + 4);
     const start = offset + FRAME_HEADER_BYTES;

@@ -24,7 +24,11 @@ export function eventIdOf(
   index: number,
 ): string {
   return createHash('sha256')
-    .update(`${record.schema}\u0000${record.deviceId}\u0000${toUtc(record.sentAt)}\u0000${index}`)
+    .update(
+      `${record.schema}\u0000${record.deviceId}\u0000${toUtc(
+        record.sentAt,
+      )}\u0000${index}`,
+    )
     .digest('hex')
     .slice(0, 32);
 }
@@ -40,7 +44,8 @@ function normaliseFields(
     if (/^(°?f|fahrenheit)$/i.test(unit)) {
       return {
         ...fields,
-        value: Math.round((((fields.value as number) - 32) * 5) / 9 * 100) / 100,
+        value:
+          Math.round(((((fields.value as number) - 32) * 5) / 9) * 100) / 100,
         unit: 'c',
       };
     }
@@ -62,7 +67,10 @@ export function flattenRecord(
   try {
     json = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
   } catch (error) {
-    return { ok: false, reason: `record is not valid JSON: ${(error as Error).message}` };
+    return {
+      ok: false,
+      reason: `record is not valid JSON: ${(error as Error).message}`,
+    };
   }
   const parsed = deviceRecordSchema.safeParse(json);
   if (!parsed.success) {
@@ -95,5 +103,8 @@ export function flattenRecord(
 
 /** NDJSON bytes of flattened events, newline-terminated. */
 export function toNdjson(events: FlatEvent[]): Buffer {
-  return Buffer.from(events.map(e => `${JSON.stringify(e)}\n`).join(''), 'utf8');
+  return Buffer.from(
+    events.map(e => `${JSON.stringify(e)}\n`).join(''),
+    'utf8',
+  );
 }

@@ -16,12 +16,25 @@ const sensorRecord = {
   customerId: 'cust-2',
   sentAt: '2026-11-23T11:00:30+01:00',
   events: [
-    { at: '2026-11-23T11:00:00+01:00', sensor: 'TEMPERATURE', value: 212, unit: '°F' },
-    { at: '2026-11-23T11:00:10+01:00', sensor: 'battery', value: 81, unit: '%' },
+    {
+      at: '2026-11-23T11:00:00+01:00',
+      sensor: 'TEMPERATURE',
+      value: 212,
+      unit: '°F',
+    },
+    {
+      at: '2026-11-23T11:00:10+01:00',
+      sensor: 'battery',
+      value: 81,
+      unit: '%',
+    },
   ],
 };
 
-function event(records: unknown[], stream = 'arn:aws:firehose:eu-west-1:1:deliverystream/rti-sensor-readings') {
+function event(
+  records: unknown[],
+  stream = 'arn:aws:firehose:eu-west-1:1:deliverystream/rti-sensor-readings',
+) {
   return {
     invocationId: 'inv-1',
     deliveryStreamArn: stream,
@@ -56,13 +69,20 @@ describe('transformRecords', () => {
   });
 
   it('gives re-delivered records the same event ids', () => {
-    const a = decodeLines(transformRecords(event([sensorRecord])).records[0].data);
-    const b = decodeLines(transformRecords(event([sensorRecord])).records[0].data);
+    const a = decodeLines(
+      transformRecords(event([sensorRecord])).records[0].data,
+    );
+    const b = decodeLines(
+      transformRecords(event([sensorRecord])).records[0].data,
+    );
     expect(a.map(e => e.eventId)).toEqual(b.map(e => e.eventId));
   });
 
   it('fails bad records one by one, keeping their raw data and naming the field', () => {
-    const bad = { ...sensorRecord, events: [{ ...sensorRecord.events[0], value: 'hot' }] };
+    const bad = {
+      ...sensorRecord,
+      events: [{ ...sensorRecord.events[0], value: 'hot' }],
+    };
     const result = transformRecords(event([bad, 'not json{', sensorRecord]));
     expect(result.records.map(r => r.result)).toEqual([
       'ProcessingFailed',
@@ -71,15 +91,22 @@ describe('transformRecords', () => {
     ]);
     expect(result.records[0].reason).toMatch(/^events\.0\.value: /);
     expect(result.records[1].reason).toMatch(/not valid JSON/);
-    expect(Buffer.from(result.records[1].data, 'base64').toString()).toBe('not json{');
+    expect(Buffer.from(result.records[1].data, 'base64').toString()).toBe(
+      'not json{',
+    );
   });
 
   it('rejects records of another class than the stream carries', () => {
     const result = transformRecords(
-      event([sensorRecord], 'arn:aws:firehose:eu-west-1:1:deliverystream/rti-interactions'),
+      event(
+        [sensorRecord],
+        'arn:aws:firehose:eu-west-1:1:deliverystream/rti-interactions',
+      ),
     );
     expect(result.records[0].result).toBe('ProcessingFailed');
-    expect(result.records[0].reason).toMatch(/do not belong on the interactions stream/);
+    expect(result.records[0].reason).toMatch(
+      /do not belong on the interactions stream/,
+    );
   });
 });
 
@@ -99,7 +126,11 @@ describe('handler', () => {
 describe('dataClassOfStream', () => {
   it('reads the class from names and ARNs', () => {
     expect(dataClassOfStream('transaction-logs')).toBe('transaction-logs');
-    expect(dataClassOfStream('arn:aws:firehose:r:1:deliverystream/prod-interactions')).toBe('interactions');
+    expect(
+      dataClassOfStream(
+        'arn:aws:firehose:r:1:deliverystream/prod-interactions',
+      ),
+    ).toBe('interactions');
     expect(dataClassOfStream('other')).toBeUndefined();
   });
 });

@@ -1,4 +1,7 @@
-import { DataClass, DATA_CLASSES } from '@internal/plugin-realtime-insights-common';
+import {
+  DataClass,
+  DATA_CLASSES,
+} from '@internal/plugin-realtime-insights-common';
 import { flattenRecord, toNdjson } from './flatten';
 
 /** A Firehose data-transformation event (the Lambda contract). */
@@ -39,7 +42,9 @@ export type DetailedTransformationResult = {
 };
 
 /** Data class of a delivery stream, from its name or ARN (`…/interactions`). */
-export function dataClassOfStream(streamNameOrArn: string): DataClass | undefined {
+export function dataClassOfStream(
+  streamNameOrArn: string,
+): DataClass | undefined {
   const name = streamNameOrArn.split('/').pop() ?? '';
   return DATA_CLASSES.find(c => name === c || name.endsWith(`-${c}`));
 }
@@ -87,7 +92,13 @@ export async function handler(
       if (reason) {
         // CloudWatch is where a Lambda's reasons go; the raw bytes land under
         // the error prefix through Firehose itself.
-        console.warn(JSON.stringify({ msg: 'record failed', recordId: record.recordId, reason }));
+        console.warn(
+          JSON.stringify({
+            msg: 'record failed',
+            recordId: record.recordId,
+            reason,
+          }),
+        );
       }
       return record;
     }),

@@ -5,7 +5,10 @@ import { z } from 'zod';
 const streamSchema = z.object({
   name: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes'),
+    .regex(
+      /^[a-z0-9][a-z0-9-]{0,62}$/,
+      'must be lower-case letters, digits and dashes',
+    ),
   title: z.string().optional(),
   description: z.string().optional(),
   bucket: z.string().min(3),
@@ -67,13 +70,17 @@ export type StreamConfig = RealtimeInsightsConfig['streams'][number];
  * Reads and validates `realtimeInsights` at startup, so a bad value stops the
  * backend with a message naming the key instead of failing a later request.
  */
-export function readRealtimeInsightsConfig(config: Config): RealtimeInsightsConfig {
+export function readRealtimeInsightsConfig(
+  config: Config,
+): RealtimeInsightsConfig {
   const raw = config.getOptional('realtimeInsights') ?? {};
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InputError(
-      `Invalid config at realtimeInsights.${issue.path.join('.')}: ${issue.message}`,
+      `Invalid config at realtimeInsights.${issue.path.join('.')}: ${
+        issue.message
+      }`,
     );
   }
   return parsed.data;

@@ -19,7 +19,9 @@ export type RouterOptions = {
 };
 
 /** Validates, authenticates and delegates; the services do the work. */
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
   const { httpAuth, streams, recordCounts, maxRangeHours } = options;
   const defaultRangeMs = (options.defaultRangeMinutes ?? 30) * 60_000;
   const router = Router();
@@ -48,7 +50,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new InputError(
-        `Invalid query parameter '${issue.path.join('.') || issue.message}': ${issue.message}`,
+        `Invalid query parameter '${issue.path.join('.') || issue.message}': ${
+          issue.message
+        }`,
       );
     }
     const stream = findStream(req.params.stream);
@@ -57,7 +61,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       ? new Date(parsed.data.from)
       : new Date(to.getTime() - defaultRangeMs);
     if (from.getTime() >= to.getTime()) {
-      throw new InputError(`Invalid query parameter 'from': must be before 'to'`);
+      throw new InputError(
+        `Invalid query parameter 'from': must be before 'to'`,
+      );
     }
     if (to.getTime() - from.getTime() > maxRangeHours * 3_600_000) {
       throw new InputError(

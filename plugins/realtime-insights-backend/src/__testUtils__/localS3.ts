@@ -1,4 +1,8 @@
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +11,12 @@ import S3rver from 's3rver';
 /** A real S3-compatible server (s3rver) on an ephemeral loopback port. */
 export async function startLocalS3(buckets: string[]) {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'rti-s3-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    directory,
+    silent: true,
+  });
   const address = (await server.run()) as { port: number };
   const endpoint = `http://127.0.0.1:${address.port}`;
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -27,7 +36,9 @@ export async function startLocalS3(buckets: string[]) {
     credentials,
     client,
     put: (bucket: string, key: string, body: Buffer | string) =>
-      client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })),
+      client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }),
+      ),
     async stop() {
       client.destroy();
       await server.close();
@@ -36,4 +47,5 @@ export async function startLocalS3(buckets: string[]) {
   };
 }
 
-export const REDIS_URL = process.env.RTI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const REDIS_URL =
+  process.env.RTI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

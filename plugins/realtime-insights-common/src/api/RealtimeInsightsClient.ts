@@ -39,7 +39,9 @@ export class RealtimeInsightsClient {
     if (query.to) params.set('to', query.to);
     const qs = params.toString();
     return this.get(
-      `/streams/${encodeURIComponent(stream)}/record-counts${qs ? `?${qs}` : ''}`,
+      `/streams/${encodeURIComponent(stream)}/record-counts${
+        qs ? `?${qs}` : ''
+      }`,
     );
   }
 

@@ -36,7 +36,12 @@ describe('deviceRecordSchema', () => {
         schema: 'sensor-readings/v1',
         ...envelope,
         events: [
-          { at: '2026-11-23T10:00:01Z', sensor: 'battery', value: 80, unit: '%' },
+          {
+            at: '2026-11-23T10:00:01Z',
+            sensor: 'battery',
+            value: 80,
+            unit: '%',
+          },
         ],
       }).success,
     ).toBe(true);
@@ -54,8 +59,11 @@ describe('deviceRecordSchema', () => {
 
   it('rejects unknown schemas and empty event lists', () => {
     expect(
-      deviceRecordSchema.safeParse({ schema: 'clicks/v1', ...envelope, events: [] })
-        .success,
+      deviceRecordSchema.safeParse({
+        schema: 'clicks/v1',
+        ...envelope,
+        events: [],
+      }).success,
     ).toBe(false);
     expect(
       deviceRecordSchema.safeParse({

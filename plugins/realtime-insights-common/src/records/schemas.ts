@@ -84,7 +84,10 @@ function eventsOf<T extends z.ZodTypeAny>(event: T) {
   return z
     .array(event)
     .min(1, 'must hold at least one event')
-    .max(MAX_EVENTS_PER_RECORD, `must hold at most ${MAX_EVENTS_PER_RECORD} events`);
+    .max(
+      MAX_EVENTS_PER_RECORD,
+      `must hold at most ${MAX_EVENTS_PER_RECORD} events`,
+    );
 }
 
 /** @public */

@@ -59,7 +59,9 @@ export class S3ObjectStore implements ObjectStore {
           size: item.Size ?? 0,
         });
       }
-      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      continuationToken = page.IsTruncated
+        ? page.NextContinuationToken
+        : undefined;
     } while (continuationToken);
     return objects;
   }

@@ -9,7 +9,9 @@ import { RecordCountService } from './RecordCountService';
 
 const BUCKET = 'rti-test-events';
 const ndjson = (timestamps: string[]) =>
-  timestamps.map((ts, i) => JSON.stringify({ eventId: `e${i}`, ts })).join('\n') + '\n';
+  `${timestamps
+    .map((ts, i) => JSON.stringify({ eventId: `e${i}`, ts }))
+    .join('\n')}\n`;
 
 describe('RecordCountService (real s3rver)', () => {
   let s3: Awaited<ReturnType<typeof startLocalS3>>;
@@ -21,12 +23,18 @@ describe('RecordCountService (real s3rver)', () => {
     await s3.put(
       BUCKET,
       'events/year=2026/month=11/day=23/hour=10/s-1-2026-11-23-10-00-05-a.gz',
-      gzipSync(ndjson(['2026-11-23T10:00:01Z', '2026-11-23T10:00:59Z', '2026-11-23T10:01:00Z'])),
+      gzipSync(
+        ndjson([
+          '2026-11-23T10:00:01Z',
+          '2026-11-23T10:00:59Z',
+          '2026-11-23T10:01:00Z',
+        ]),
+      ),
     );
     await s3.put(
       BUCKET,
       'events/year=2026/month=11/day=23/hour=10/s-1-2026-11-23-10-30-00-b',
-      ndjson(['2026-11-23T10:30:10Z']) + 'not json\n{"ts":"garbage"}\n',
+      `${ndjson(['2026-11-23T10:30:10Z'])}not json\n{"ts":"garbage"}\n`,
     );
     await s3.put(
       BUCKET,
@@ -37,7 +45,10 @@ describe('RecordCountService (real s3rver)', () => {
     await s3.put(
       BUCKET,
       'events/year=2026/month=11/day=23/hour=11/s-1-2026-11-23-11-05-00-d.gz',
-      Buffer.concat([gzipSync(ndjson(['2026-11-23T11:05:00Z'])).subarray(0, 12), Buffer.from('xx')]),
+      Buffer.concat([
+        gzipSync(ndjson(['2026-11-23T11:05:00Z'])).subarray(0, 12),
+        Buffer.from('xx'),
+      ]),
     );
   });
 
@@ -71,7 +82,10 @@ describe('RecordCountService (real s3rver)', () => {
     const { service, stream } = makeService();
     const result = await service.countPerMinute(
       stream,
-      { from: new Date('2026-11-23T10:00:00Z'), to: new Date('2026-11-23T11:00:00Z') },
+      {
+        from: new Date('2026-11-23T10:00:00Z'),
+        to: new Date('2026-11-23T11:00:00Z'),
+      },
       now,
     );
     expect(result.buckets).toHaveLength(60);
@@ -82,30 +96,43 @@ describe('RecordCountService (real s3rver)', () => {
       { start: '2026-11-23T10:30:00.000Z', count: 1 },
       { start: '2026-11-23T10:59:00.000Z', count: 1 },
     ]);
-    expect(result.stats).toMatchObject({ objects: 4, objectsFromCache: 0, corruptObjects: 1 });
+    expect(result.stats).toMatchObject({
+      objects: 4,
+      objectsFromCache: 0,
+      corruptObjects: 1,
+    });
   });
 
   it('serves a repeated query from cached summaries and listings', async () => {
     const { service, stream } = makeService();
-    const range = { from: new Date('2026-11-23T10:00:00Z'), to: new Date('2026-11-23T11:30:00Z') };
+    const range = {
+      from: new Date('2026-11-23T10:00:00Z'),
+      to: new Date('2026-11-23T11:30:00Z'),
+    };
     const first = await service.countPerMinute(stream, range, now);
     const second = await service.countPerMinute(stream, range, now);
     expect(second.buckets).toEqual(first.buckets);
     expect(second.stats.objectsFromCache).toBe(4);
-    expect(first.buckets.find(b => b.start === '2026-11-23T11:00:00.000Z')?.count).toBe(1);
+    expect(
+      first.buckets.find(b => b.start === '2026-11-23T11:00:00.000Z')?.count,
+    ).toBe(1);
   });
 
   it('re-lists hours that are still open', async () => {
     const { service, stream } = makeService();
     const openNow = new Date('2026-11-23T12:10:00Z');
     const range = { from: new Date('2026-11-23T12:00:00Z'), to: openNow };
-    expect((await service.countPerMinute(stream, range, openNow)).stats.objects).toBe(0);
+    expect(
+      (await service.countPerMinute(stream, range, openNow)).stats.objects,
+    ).toBe(0);
     await s3.put(
       BUCKET,
       'events/year=2026/month=11/day=23/hour=12/s-1-2026-11-23-12-05-00-e.gz',
       gzipSync(ndjson(['2026-11-23T12:04:00Z'])),
     );
     const after = await service.countPerMinute(stream, range, openNow);
-    expect(after.buckets.find(b => b.start === '2026-11-23T12:04:00.000Z')?.count).toBe(1);
+    expect(
+      after.buckets.find(b => b.start === '2026-11-23T12:04:00.000Z')?.count,
+    ).toBe(1);
   });
 });

@@ -78,7 +78,10 @@ export class RecordCountService {
 
     const buckets = [];
     for (let ms = fromMs; ms < toMs; ms += MINUTE_MS) {
-      buckets.push({ start: new Date(ms).toISOString(), count: counts.get(ms) ?? 0 });
+      buckets.push({
+        start: new Date(ms).toISOString(),
+        count: counts.get(ms) ?? 0,
+      });
     }
     return {
       stream: stream.name,
@@ -103,7 +106,9 @@ export class RecordCountService {
   ): Promise<ObjectRef[]> {
     const prefix = hourPrefix(stream.prefix, hourStartMs);
     const closed =
-      hourStartMs + HOUR_MS + this.config.query.hourClosesAfterMinutes * 60_000 <=
+      hourStartMs +
+        HOUR_MS +
+        this.config.query.hourClosesAfterMinutes * 60_000 <=
       now.getTime();
     const cacheKey = `${CACHE_KEY_PREFIX}list:${stream.bucket}:${prefix}`;
     if (closed) {
@@ -112,7 +117,10 @@ export class RecordCountService {
     }
     const objects = await this.store.list(stream.bucket, prefix);
     if (closed) {
-      this.cache.setMany([[cacheKey, JSON.stringify(objects)]], this.config.cache.ttlSeconds);
+      this.cache.setMany(
+        [[cacheKey, JSON.stringify(objects)]],
+        this.config.cache.ttlSeconds,
+      );
     }
     return objects;
   }
@@ -131,7 +139,10 @@ export class RecordCountService {
       objects.map((object, index) => ({ object, index })),
       this.config.s3.maxConcurrency,
       async ({ object, index }) => {
-        const hit = cached[index] !== undefined ? decodeSummary(cached[index]!) : undefined;
+        const hit =
+          cached[index] !== undefined
+            ? decodeSummary(cached[index]!)
+            : undefined;
         if (hit) {
           fromCache += 1;
           return hit;
@@ -145,11 +156,18 @@ export class RecordCountService {
     return { summaries, fromCache };
   }
 
-  private async readObject(bucket: string, key: string): Promise<ObjectSummary> {
+  private async readObject(
+    bucket: string,
+    key: string,
+  ): Promise<ObjectSummary> {
     const summary = await summariseObject(await this.store.open(bucket, key));
     if (summary.corrupt || summary.badLines > 0) {
       this.logger.warn(
-        `Object s3://${bucket}/${key}: ${summary.corrupt ? 'corrupt, skipped' : `${summary.badLines} unreadable lines skipped`}`,
+        `Object s3://${bucket}/${key}: ${
+          summary.corrupt
+            ? 'corrupt, skipped'
+            : `${summary.badLines} unreadable lines skipped`
+        }`,
       );
     }
     return summary;

@@ -16,7 +16,11 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 
 /** Streams an object once: gunzip when needed, NDJSON line by line. */
 export async function summariseObject(body: Readable): Promise<ObjectSummary> {
-  const summary: ObjectSummary = { minutes: new Map(), badLines: 0, corrupt: false };
+  const summary: ObjectSummary = {
+    minutes: new Map(),
+    badLines: 0,
+    corrupt: false,
+  };
   let rest = '';
   const countLine = (line: string) => {
     if (line.trim() === '') return;
@@ -56,8 +60,9 @@ async function* decodedText(body: Readable): AsyncGenerator<string> {
   if (first.done) return;
   const head = Buffer.from(first.value);
   const isGzip = head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  // The first chunk was consumed to sniff the format; put it back in front.
   const source = Readable.from(
-    (async function* () {
+    (async function* withHead() {
       yield head;
       for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
         yield Buffer.from(r.value);
@@ -81,7 +86,11 @@ export function encodeSummary(summary: ObjectSummary): string {
 
 export function decodeSummary(text: string): ObjectSummary | undefined {
   try {
-    const raw = JSON.parse(text) as { m: [number, number][]; b: number; c: number };
+    const raw = JSON.parse(text) as {
+      m: [number, number][];
+      b: number;
+      c: number;
+    };
     return { minutes: new Map(raw.m), badLines: raw.b, corrupt: raw.c === 1 };
   } catch {
     return undefined;

@@ -3,7 +3,13 @@ import { MemorySummaryCache } from './MemorySummaryCache';
 describe('MemorySummaryCache', () => {
   it('returns hits and misses in key order', async () => {
     const cache = new MemorySummaryCache(10);
-    cache.setMany([['a', '1'], ['c', '3']], 60);
+    cache.setMany(
+      [
+        ['a', '1'],
+        ['c', '3'],
+      ],
+      60,
+    );
     expect(await cache.getMany(['a', 'b', 'c'])).toEqual(['1', undefined, '3']);
   });
 
@@ -19,7 +25,13 @@ describe('MemorySummaryCache', () => {
 
   it('evicts the least recently used entry beyond its size', async () => {
     const cache = new MemorySummaryCache(2);
-    cache.setMany([['a', '1'], ['b', '2']], 60);
+    cache.setMany(
+      [
+        ['a', '1'],
+        ['b', '2'],
+      ],
+      60,
+    );
     await cache.getMany(['a']); // a is now more recent than b
     cache.setMany([['c', '3']], 60);
     expect(await cache.getMany(['a', 'b', 'c'])).toEqual(['1', undefined, '3']);

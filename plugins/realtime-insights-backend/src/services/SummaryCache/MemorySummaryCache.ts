@@ -6,7 +6,10 @@ import { SummaryCache } from './types';
  * first key the least recently used.
  */
 export class MemorySummaryCache implements SummaryCache {
-  private readonly entries = new Map<string, { value: string; expiresAt: number }>();
+  private readonly entries = new Map<
+    string,
+    { value: string; expiresAt: number }
+  >();
 
   constructor(
     private readonly maxEntries: number,

@@ -31,7 +31,11 @@ describe('RedisSummaryCache (real Redis)', () => {
   });
 
   it('writes with a TTL and reads back with MGET', async () => {
-    const cache = new RedisSummaryCache({ url: REDIS_URL, commandTimeoutMs: 500, logger });
+    const cache = new RedisSummaryCache({
+      url: REDIS_URL,
+      commandTimeoutMs: 500,
+      logger,
+    });
     expect(await cache.connect()).toBe(true);
     cache.setMany([[keys[0], 'one']], 120);
     await waitFor(async () => (await probe.get(keys[0])) === 'one');
@@ -59,7 +63,11 @@ describe('RedisSummaryCache (real Redis)', () => {
 });
 
 describe('createSummaryCache', () => {
-  const base = { ttlSeconds: 60, redis: { url: REDIS_URL, commandTimeoutMs: 250 }, memory: { maxEntries: 10 } };
+  const base = {
+    ttlSeconds: 60,
+    redis: { url: REDIS_URL, commandTimeoutMs: 250 },
+    memory: { maxEntries: 10 },
+  };
 
   it('uses Redis in auto mode when it answers', async () => {
     const cache = await createSummaryCache({ ...base, type: 'auto' }, logger);
@@ -70,7 +78,11 @@ describe('createSummaryCache', () => {
   it('falls back to the in-process cache in auto mode when Redis is absent', async () => {
     const port = await deadPort();
     const cache = await createSummaryCache(
-      { ...base, type: 'auto', redis: { url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 100 } },
+      {
+        ...base,
+        type: 'auto',
+        redis: { url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 100 },
+      },
       logger,
     );
     expect(cache.describe()).toEqual({ kind: 'memory', degraded: false });

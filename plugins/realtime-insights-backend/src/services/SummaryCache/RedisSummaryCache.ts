@@ -99,7 +99,10 @@ export class RedisSummaryCache implements SummaryCache {
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out after ${ms} ms`)),
+      ms,
+    );
     promise.then(
       v => {
         clearTimeout(timer);

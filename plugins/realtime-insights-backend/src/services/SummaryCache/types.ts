@@ -6,7 +6,10 @@ export interface SummaryCache {
   /** Values in the order of `keys`; `undefined` for misses. */
   getMany(keys: string[]): Promise<Array<string | undefined>>;
   /** Stores the entries without waiting; failures are logged, not thrown. */
-  setMany(entries: Array<[key: string, value: string]>, ttlSeconds: number): void;
+  setMany(
+    entries: Array<[key: string, value: string]>,
+    ttlSeconds: number,
+  ): void;
   /** Removes every entry under the plugin's namespace. */
   clear(): Promise<void>;
   /** Which backend answers, and whether it is currently degraded. */

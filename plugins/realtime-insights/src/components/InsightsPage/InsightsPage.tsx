@@ -9,24 +9,39 @@ import {
   Progress,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
-import { FormControl, InputLabel, MenuItem, Select, Typography } from '@material-ui/core';
+import {
+  FormControl,
+  InputLabel,
+  MenuItem,
+  Select,
+  Typography,
+} from '@material-ui/core';
 import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { realtimeInsightsApiRef } from '../../api';
 import { RecordCountChart } from '../RecordCountChart';
+import { backendError } from '../backendError';
 
 /** How often the chart re-fetches while the page is open. */
 export const REFRESH_INTERVAL_MS = 10_000;
 
 function StreamCounts({ stream }: { stream: string }) {
   const api = useApi(realtimeInsightsApiRef);
-  const counts = useAsyncRetry(() => api.getRecordCounts(stream), [api, stream]);
+  const counts = useAsyncRetry(
+    () => api.getRecordCounts(stream),
+    [api, stream],
+  );
   useInterval(counts.retry, REFRESH_INTERVAL_MS);
 
   if (counts.error && !counts.value) {
-    return <ErrorPanel title="Could not load record counts" error={counts.error} />;
+    return (
+      <ErrorPanel
+        title="Could not load record counts"
+        error={backendError(counts.error)}
+      />
+    );
   }
   if (!counts.value) return <Progress />;
 
@@ -35,12 +50,16 @@ function StreamCounts({ stream }: { stream: string }) {
   return (
     <InfoCard
       title="Records per minute"
-      subheader={`Last 30 minutes · ${total.toLocaleString()} records · refreshes every ${REFRESH_INTERVAL_MS / 1000} s`}
+      subheader={`Last 30 minutes · ${total.toLocaleString()} records · refreshes every ${
+        REFRESH_INTERVAL_MS / 1000
+      } s`}
     >
       <RecordCountChart buckets={buckets} />
       <Typography variant="caption" color="textSecondary">
         {stats.objects} objects read ({stats.objectsFromCache} from cache)
-        {stats.corruptObjects ? ` · ${stats.corruptObjects} corrupt objects skipped` : ''}
+        {stats.corruptObjects
+          ? ` · ${stats.corruptObjects} corrupt objects skipped`
+          : ''}
         {stats.cacheDegraded ? ' · cache unavailable, reading S3 directly' : ''}
       </Typography>
     </InfoCard>
@@ -63,7 +82,12 @@ export function InsightsPage() {
   if (streams.loading) {
     body = <Progress />;
   } else if (streams.error) {
-    body = <ErrorPanel title="Could not load streams" error={streams.error} />;
+    body = (
+      <ErrorPanel
+        title="Could not load streams"
+        error={backendError(streams.error)}
+      />
+    );
   } else if (!streams.value?.items.length) {
     body = (
       <EmptyState
@@ -76,7 +100,11 @@ export function InsightsPage() {
     body = (
       <>
         <ContentHeader title="Stream">
-          <FormControl variant="outlined" size="small" style={{ minWidth: 240 }}>
+          <FormControl
+            variant="outlined"
+            size="small"
+            style={{ minWidth: 240 }}
+          >
             <InputLabel id="rti-stream-label">Stream</InputLabel>
             <Select
               labelId="rti-stream-label"

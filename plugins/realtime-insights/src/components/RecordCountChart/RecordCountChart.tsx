@@ -13,9 +13,15 @@ import {
 } from 'recharts';
 
 const timeOfDay = (iso: string) =>
-  new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  new Date(iso).toLocaleTimeString(undefined, {
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 
-function CountTooltip({ active, payload }: TooltipContentProps<ValueType, number | string>) {
+function CountTooltip({
+  active,
+  payload,
+}: TooltipContentProps<ValueType, number | string>) {
   const theme = useTheme();
   if (!active || !payload?.length) return null;
   const bucket = payload[0].payload as RecordCountBucket;
@@ -35,12 +41,22 @@ function CountTooltip({ active, payload }: TooltipContentProps<ValueType, number
 }
 
 /** Records per minute as bars; animation off because the data is live. */
-export function RecordCountChart({ buckets }: { buckets: RecordCountBucket[] }) {
+export function RecordCountChart({
+  buckets,
+}: {
+  buckets: RecordCountBucket[];
+}) {
   const theme = useTheme();
   return (
-    <div data-testid="record-count-chart" style={{ width: '100%', height: 320 }}>
+    <div
+      data-testid="record-count-chart"
+      style={{ width: '100%', height: 320 }}
+    >
       <ResponsiveContainer>
-        <BarChart data={buckets} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+        <BarChart
+          data={buckets}
+          margin={{ top: 8, right: 16, bottom: 8, left: 8 }}
+        >
           <CartesianGrid stroke={theme.palette.divider} vertical={false} />
           <XAxis
             dataKey="start"
@@ -49,7 +65,10 @@ export function RecordCountChart({ buckets }: { buckets: RecordCountBucket[] }) 
             minTickGap={24}
           />
           <YAxis allowDecimals={false} stroke={theme.palette.text.secondary} />
-          <Tooltip content={CountTooltip} cursor={{ fill: theme.palette.action.hover }} />
+          <Tooltip
+            content={CountTooltip}
+            cursor={{ fill: theme.palette.action.hover }}
+          />
           <Bar
             dataKey="count"
             name="Records"

@@ -21,13 +21,18 @@ export async function startFakeFirehose(
   answer: (call: ReceivedCall, callIndex: number) => FakeAnswer = () => ({
     kind: 'ok',
   }),
+  options: { delayMs?: number } = {},
 ): Promise<{
   endpoint: string;
   calls: ReceivedCall[];
+  /** Most PutRecordBatch calls ever open at the same time. */
+  maxConcurrent(): number;
   close(): Promise<void>;
 }> {
   const calls: ReceivedCall[] = [];
   let nextRecordId = 1;
+  let open = 0;
+  let maxOpen = 0;
 
   const readBody = async (req: IncomingMessage) => {
     const chunks: Buffer[] = [];
@@ -37,7 +42,13 @@ export async function startFakeFirehose(
 
   const server: Server = createServer(async (req, res) => {
     const target = req.headers['x-amz-target'];
+    open++;
+    maxOpen = Math.max(maxOpen, open);
+    res.on('close', () => open--);
     const body = await readBody(req);
+    if (options.delayMs) {
+      await new Promise(resolve => setTimeout(resolve, options.delayMs));
+    }
     const send = (status: number, payload: unknown, errorType?: string) => {
       res.writeHead(status, {
         'content-type': 'application/x-amz-json-1.1',
@@ -94,6 +105,7 @@ export async function startFakeFirehose(
   return {
     endpoint: `http://127.0.0.1:${port}`,
     calls,
+    maxConcurrent: () => maxOpen,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -1,0 +1,254 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { transformRecords } from '@internal/record-transform';
+import { FirehoseLocalConfig, parseFirehoseLocalConfig } from './config';
+import {
+  DeliveryStream,
+  MemoryBudget,
+  RecordTransform,
+} from './deliveryStream';
+import { FirehoseApiError, firehoseRequestListener } from './firehoseApi';
+import { Logger, silentLogger } from './logger';
+import { ObjectStore, S3ObjectStore } from './objectStore';
+import { LoggedRecord, WriteAheadLog } from './writeAheadLog';
+
+/** A running firehose-local server. */
+export interface FirehoseLocal {
+  /** Endpoint for `FirehoseClient`, e.g. `http://127.0.0.1:4573`. */
+  url: string;
+  port: number;
+  /** Delivers everything buffered now; resolves once it is in S3. */
+  flush(): Promise<void>;
+  /** Records in/out/failed/dropped per stream, buffered bytes, latency. */
+  metrics(): object;
+  /** Stops taking requests, flushes, closes the server and the WAL. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startFirehoseLocal}. */
+export type StartFirehoseLocalOptions = {
+  config: FirehoseLocalConfig;
+  logger?: Logger;
+  /** Replaces S3 (tests). */
+  objectStore?: ObjectStore;
+  /** Replaces the in-process record transform (tests). */
+  recordTransform?: RecordTransform;
+  /** Largest write-ahead log segment before it is rotated. */
+  maxWalSegmentBytes?: number;
+};
+
+/** A server with the test hook that simulates a crash. */
+export interface FirehoseLocalWithTestHooks extends FirehoseLocal {
+  /**
+   * Simulates a killed process: drops connections, forgets buffers, stops
+   * writing the WAL, without flushing. Acknowledged records must survive.
+   */
+  crash(): Promise<void>;
+}
+
+// Opaque and unique, like the service's (which are long base64 strings).
+const newRecordId = () => randomBytes(36).toString('base64url');
+
+/** Starts a local, Firehose-API-compatible delivery server. */
+export async function startFirehoseLocal(
+  options: StartFirehoseLocalOptions,
+): Promise<FirehoseLocal> {
+  return startFirehoseLocalWithTestHooks(options);
+}
+
+/** {@link startFirehoseLocal}, plus `crash()` for durability tests. */
+export async function startFirehoseLocalWithTestHooks(
+  options: StartFirehoseLocalOptions,
+): Promise<FirehoseLocalWithTestHooks> {
+  const config = parseFirehoseLocalConfig(options.config);
+  const logger = options.logger ?? silentLogger;
+  const s3Store = options.objectStore
+    ? undefined
+    : new S3ObjectStore(config.s3, config.region);
+  const store = options.objectStore ?? s3Store!;
+  const memory = new MemoryBudget(config.maxBufferedMBs * 1024 * 1024);
+  const { wal, replayed } = await WriteAheadLog.open({
+    dir: config.walDir,
+    logger,
+    maxSegmentBytes: options.maxWalSegmentBytes,
+  });
+
+  const streams = new Map<string, DeliveryStream>();
+  for (const streamConfig of config.streams) {
+    streams.set(
+      streamConfig.name,
+      new DeliveryStream(streamConfig, {
+        store,
+        wal,
+        logger,
+        region: config.region,
+        accountId: config.accountId,
+        retry: config.delivery,
+        memory,
+        transform: options.recordTransform ?? transformRecords,
+      }),
+    );
+  }
+
+  // Deliver what an earlier run acknowledged but never delivered.
+  const replayedByStream = new Map<string, LoggedRecord[]>();
+  for (const record of replayed) {
+    const list = replayedByStream.get(record.stream) ?? [];
+    list.push(record);
+    replayedByStream.set(record.stream, list);
+  }
+  for (const [name, records] of replayedByStream) {
+    const stream = streams.get(name);
+    if (!stream) {
+      // Kept in the WAL (never released) until the stream is configured again.
+      logger.warn(
+        'write-ahead log holds records of an unknown stream; keeping them',
+        {
+          stream: name,
+          records: records.length,
+        },
+      );
+      continue;
+    }
+    memory.forceReserve(records.reduce((n, r) => n + r.data.length, 0));
+    stream.add(records, { replayed: true });
+    void stream.flush();
+  }
+
+  const startedAt = Date.now();
+  const requests = {
+    total: 0,
+    throttled: 0,
+    clientErrors: 0,
+    serverErrors: 0,
+  };
+  let state: 'running' | 'stopping' | 'stopped' = 'running';
+
+  const metrics = () => ({
+    uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    requests: { ...requests },
+    memory: { bufferedBytes: memory.used, limitBytes: memory.limit },
+    wal: wal.stats(),
+    streams: Object.fromEntries(
+      [...streams.values()].map(s => [s.name, s.metrics()]),
+    ),
+  });
+
+  const inFlight = new Set<Promise<unknown>>();
+  const listener = firehoseRequestListener({
+    config,
+    streams,
+    logger,
+    health: () => ({
+      status: state === 'running' ? 'ok' : state,
+      ...metrics(),
+    }),
+    count(event) {
+      if (event === 'request') requests.total++;
+      else if (event === 'throttled') requests.throttled++;
+      else if (event === 'clientError') requests.clientErrors++;
+      else requests.serverErrors++;
+    },
+    async accept(stream, data) {
+      if (state !== 'running') {
+        throw new FirehoseApiError(
+          'ServiceUnavailableException',
+          'The server is shutting down.',
+          503,
+        );
+      }
+      const bytes = data.reduce((n, d) => n + d.length, 0);
+      if (!memory.tryReserve(bytes)) {
+        // Backpressure: the SDK retries 503s with backoff.
+        throw new FirehoseApiError(
+          'ServiceUnavailableException',
+          'Slow down.',
+          503,
+        );
+      }
+      const arrival = Date.now();
+      const records = data.map(d => ({
+        stream: stream.name,
+        recordId: newRecordId(),
+        arrival,
+        data: d,
+      }));
+      let segment: number;
+      try {
+        segment = await wal.append(records);
+      } catch (error) {
+        memory.release(bytes);
+        logger.error('could not persist records', { error: String(error) });
+        throw new FirehoseApiError(
+          'ServiceUnavailableException',
+          'Records could not be persisted; retry later.',
+          503,
+        );
+      }
+      stream.add(records.map(r => ({ ...r, segment })));
+      return records.map(r => r.recordId);
+    },
+  });
+
+  const server = createServer((req, res) => {
+    const handled = listener(req, res);
+    inFlight.add(handled);
+    void handled.finally(() => inFlight.delete(handled));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  logger.info('firehose-local listening', {
+    url,
+    streams: [...streams.keys()],
+    walDir: config.walDir,
+    replayedRecords: replayed.length,
+  });
+
+  const closeServer = () =>
+    new Promise<void>(resolve => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+
+  return {
+    url,
+    port,
+    metrics,
+    async flush() {
+      await Promise.all([...streams.values()].map(s => s.flush()));
+    },
+    async stop() {
+      if (state !== 'running') return;
+      state = 'stopping';
+      const closed = closeServer();
+      // Requests already inside get their answer (their records are in the WAL).
+      await Promise.allSettled([...inFlight]);
+      server.closeAllConnections();
+      await closed;
+      await Promise.all([...streams.values()].map(s => s.stop()));
+      await wal.close();
+      s3Store?.destroy();
+      state = 'stopped';
+      logger.info('firehose-local stopped', { wal: wal.stats() });
+    },
+    async crash() {
+      if (state !== 'running') return;
+      state = 'stopped';
+      server.closeAllConnections();
+      const closed = closeServer();
+      for (const stream of streams.values()) stream.crash();
+      wal.abandon();
+      await closed;
+      s3Store?.destroy();
+    },
+  };
+}
