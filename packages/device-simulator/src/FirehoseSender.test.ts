@@ -30,7 +30,9 @@ describe('FirehoseSender (real SDK client, fake Firehose on loopback)', () => {
   async function setup(
     answer?: (call: ReceivedCall, i: number) => FakeAnswer,
     fakeOptions?: { delayMs?: number },
-    senderOptions: Partial<ConstructorParameters<typeof FirehoseSender>[0]> = {},
+    senderOptions: Partial<
+      ConstructorParameters<typeof FirehoseSender>[0]
+    > = {},
   ) {
     fake = await startFakeFirehose(answer, fakeOptions);
     client = clientFor(fake.endpoint);
@@ -99,12 +101,12 @@ describe('FirehoseSender (real SDK client, fake Firehose on loopback)', () => {
   });
 
   it('re-sends only the records that failed in a partial failure', async () => {
-    const { sender, fake: server } = await setup((_call, i) =>
-      i === 0
-        ? { kind: 'ok', failIndexes: [1, 3, 4] }
-        : i === 1
-          ? { kind: 'ok', failIndexes: [0], errorCode: 'InternalFailure' }
-          : { kind: 'ok' },
+    const answers: FakeAnswer[] = [
+      { kind: 'ok', failIndexes: [1, 3, 4] },
+      { kind: 'ok', failIndexes: [0], errorCode: 'InternalFailure' },
+    ];
+    const { sender, fake: server } = await setup(
+      (_call, i) => answers[i] ?? { kind: 'ok' },
     );
     const input = records(6);
     const result = await sender.send(STREAM, input);
@@ -156,11 +158,10 @@ describe('FirehoseSender (real SDK client, fake Firehose on loopback)', () => {
   });
 
   it('retries a whole call answered with 503 ServiceUnavailableException', async () => {
-    const { sender, fake: server } = await setup(
-      (_call, i) =>
-        i < 2
-          ? { kind: 'error', status: 503, type: 'ServiceUnavailableException' }
-          : { kind: 'ok' },
+    const { sender, fake: server } = await setup((_call, i) =>
+      i < 2
+        ? { kind: 'error', status: 503, type: 'ServiceUnavailableException' }
+        : { kind: 'ok' },
     );
     const result = await sender.send(STREAM, records(7));
     expect(result).toMatchObject({
@@ -174,7 +175,11 @@ describe('FirehoseSender (real SDK client, fake Firehose on loopback)', () => {
 
   it('gives up on a whole call after bounded attempts', async () => {
     const { sender } = await setup(
-      () => ({ kind: 'error', status: 503, type: 'ServiceUnavailableException' }),
+      () => ({
+        kind: 'error',
+        status: 503,
+        type: 'ServiceUnavailableException',
+      }),
       undefined,
       { maxAttempts: 3 },
     );
@@ -250,9 +255,9 @@ describe('FirehoseSender (real SDK client, fake Firehose on loopback)', () => {
 
 describe('isRetryableCallError', () => {
   it('classifies errors', () => {
-    expect(
-      isRetryableCallError({ name: 'ServiceUnavailableException' }),
-    ).toBe(true);
+    expect(isRetryableCallError({ name: 'ServiceUnavailableException' })).toBe(
+      true,
+    );
     expect(isRetryableCallError({ name: 'ThrottlingException' })).toBe(true);
     expect(
       isRetryableCallError({ name: 'X', $metadata: { httpStatusCode: 502 } }),

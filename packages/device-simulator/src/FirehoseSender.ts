@@ -119,11 +119,15 @@ export function isRetryableCallError(error: unknown): boolean {
 function networkCodeOf(e: ErrorLike): string | undefined {
   // The SDK may hand over a network error re-wrapped with only its message
   // left ("AWS SDK error wrapper for Error: connect ECONNREFUSED …").
+  const fromMessage =
+    typeof e.message === 'string'
+      ? e.message.match(/\b(E[A-Z]{3,}|UND_ERR_[A-Z_]+)\b/)?.[1]
+      : undefined;
   return (
     e.code ??
     e.cause?.code ??
-    (typeof e.message === 'string'
-      ? e.message.match(/\b(E[A-Z]{3,}|UND_ERR_[A-Z_]+)\b/)?.[1]
+    (fromMessage && RETRYABLE_NETWORK_CODES.has(fromMessage)
+      ? fromMessage
       : undefined)
   );
 }
@@ -132,7 +136,7 @@ function errorCodeOf(error: unknown): string {
   const e = (error ?? {}) as ErrorLike;
   return e.name && e.name !== 'Error'
     ? e.name
-    : (networkCodeOf(e) ?? 'UnknownError');
+    : networkCodeOf(e) ?? 'UnknownError';
 }
 
 /**
@@ -168,6 +172,7 @@ export class FirehoseSender {
   #callsInFlight = 0;
   readonly #waitingForSlot: Array<() => void> = [];
   #pendingRecords = 0;
+  readonly #lastLoggedAt = new Map<string, number>();
   readonly #activeSends = new Set<Promise<SendResult>>();
 
   constructor(options: FirehoseSenderOptions) {
@@ -250,7 +255,9 @@ export class FirehoseSender {
       }
     }
     await Promise.all(
-      this.#split(sendable).map(chunk => this.#sendChunk(stream, chunk, result)),
+      this.#split(sendable).map(chunk =>
+        this.#sendChunk(stream, chunk, result),
+      ),
     );
     return result;
   }
@@ -286,16 +293,16 @@ export class FirehoseSender {
         result.retried += pending.length;
         await this.#sleep(this.#backoffMs(attempt - 1));
       }
+      const sending = pending;
       let failed: Uint8Array[];
       let failedCodes: string[];
       try {
+        const command = new PutRecordBatchCommand({
+          DeliveryStreamName: stream,
+          Records: sending.map(Data => ({ Data })),
+        });
         const output = await this.#withCallSlot(() =>
-          this.#client.send(
-            new PutRecordBatchCommand({
-              DeliveryStreamName: stream,
-              Records: pending.map(Data => ({ Data })),
-            }),
-          ),
+          this.#client.send(command),
         );
         result.calls++;
         const responses = output.RequestResponses ?? [];
@@ -309,20 +316,25 @@ export class FirehoseSender {
         } else {
           failed = [];
           failedCodes = [];
-          responses.forEach((response, i) => {
-            if (response.ErrorCode) {
-              failed.push(pending[i]);
-              failedCodes.push(response.ErrorCode);
+          for (let i = 0; i < responses.length; i++) {
+            const code = responses[i].ErrorCode;
+            if (code) {
+              failed.push(sending[i]);
+              failedCodes.push(code);
             }
-          });
+          }
         }
       } catch (error) {
         result.calls++;
         const code = errorCodeOf(error);
         if (!isRetryableCallError(error)) {
           fail(result, code, pending.length);
-          this.#logger?.error(
-            `PutRecordBatch to ${stream} failed with ${code}, not retrying ${pending.length} records: ${(error as Error)?.message}`,
+          this.#log(
+            'error',
+            `${stream}:${code}`,
+            `PutRecordBatch to ${stream} failed with ${code}, not retrying ${
+              pending.length
+            } records: ${(error as Error)?.message}`,
           );
           return;
         }
@@ -335,12 +347,22 @@ export class FirehoseSender {
       if (pending.length === 0) return;
       if (attempt >= this.#maxAttempts) {
         for (const code of failedCodes) fail(result, code, 1);
-        this.#logger?.warn(
+        this.#log(
+          'warn',
+          `${stream}:${failedCodes[0]}`,
           `PutRecordBatch to ${stream}: ${pending.length} records still failing after ${attempt} attempts (${failedCodes[0]}), giving up on them`,
         );
         return;
       }
     }
+  }
+
+  /** Logs a kind of failure at most every 10 s, so a wrong stream name does not flood the log. */
+  #log(level: 'warn' | 'error', kind: string, message: string) {
+    const now = Date.now();
+    if (now - (this.#lastLoggedAt.get(kind) ?? -Infinity) < 10_000) return;
+    this.#lastLoggedAt.set(kind, now);
+    this.#logger?.[level](message);
   }
 
   /** Full jitter: uniform in [0, min(max, base · 2^(retry-1))]. */

@@ -54,7 +54,9 @@ async function main(): Promise<number> {
       process.exit(130);
     }
     process.stdout.write(
-      `${signal}: stopping, flushing ${simulator.stats().pending} pending records (again to force)\n`,
+      `${signal}: stopping, flushing ${
+        simulator.stats().pending
+      } pending records (again to force)\n`,
     );
     void simulator.stop();
   };

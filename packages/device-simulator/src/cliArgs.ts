@@ -42,7 +42,12 @@ export type CliCommand =
 function numberFlag(
   name: string,
   raw: string | undefined,
-  check: { integer?: boolean; min?: number; max?: number; minExclusive?: number },
+  check: {
+    integer?: boolean;
+    min?: number;
+    max?: number;
+    minExclusive?: number;
+  },
 ): number | undefined {
   if (raw === undefined) return undefined;
   const value = raw.trim() === '' ? NaN : Number(raw);
@@ -51,10 +56,14 @@ function numberFlag(
     throw new CliUsageError(`--${name} must be ${kind}, got '${raw}'`);
   }
   if (check.min !== undefined && value < check.min) {
-    throw new CliUsageError(`--${name} must be at least ${check.min}, got ${raw}`);
+    throw new CliUsageError(
+      `--${name} must be at least ${check.min}, got ${raw}`,
+    );
   }
   if (check.max !== undefined && value > check.max) {
-    throw new CliUsageError(`--${name} must be at most ${check.max}, got ${raw}`);
+    throw new CliUsageError(
+      `--${name} must be at most ${check.max}, got ${raw}`,
+    );
   }
   if (check.minExclusive !== undefined && value <= check.minExclusive) {
     throw new CliUsageError(
@@ -116,7 +125,8 @@ export function parseCliArgs(argv: string[]): CliCommand {
       endpoint: values.endpoint,
       region: values.region,
       devices:
-        numberFlag('devices', values.devices, { integer: true, min: 1 }) ?? 1000,
+        numberFlag('devices', values.devices, { integer: true, min: 1 }) ??
+        1000,
       timeScale: numberFlag('time-scale', values['time-scale'], {
         minExclusive: 0,
       }),

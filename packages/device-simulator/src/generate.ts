@@ -177,7 +177,10 @@ function uuidFrom(rng: Rng): string {
   hex[12] = '4';
   hex[16] = '89ab'[Math.floor(rng() * 4)];
   const s = hex.join('');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(
+    16,
+    20,
+  )}-${s.slice(20)}`;
 }
 
 /**
@@ -218,8 +221,7 @@ export function createFleet(options: {
     const customerIndex =
       index < customers ? index : Math.floor(rng() * rng() * customers);
     const homeCurrency = pickWeighted(rng, CURRENCY_WEIGHTS);
-    const usesFahrenheit =
-      homeCurrency === 'USD' ? rng() < 0.85 : rng() < 0.02;
+    const usesFahrenheit = homeCurrency === 'USD' ? rng() < 0.85 : rng() < 0.02;
     return {
       index,
       deviceId: uuidFrom(rng),
@@ -267,12 +269,9 @@ function interactionEvents(
     // Users mostly stay on a screen; a change of screen is a `view`.
     const changesScreen = i > 0 && rng() < 0.2;
     if (changesScreen) screen = pickWeighted(rng, SCREEN_WEIGHTS);
-    const type =
-      i === 0 || changesScreen
-        ? 'view'
-        : screen === 'search' && rng() < 0.4
-          ? 'search'
-          : pickWeighted(rng, INTERACTION_TYPES);
+    let type = pickWeighted(rng, INTERACTION_TYPES);
+    if (i === 0 || changesScreen) type = 'view';
+    else if (screen === 'search' && rng() < 0.4) type = 'search';
     switch (type) {
       case 'view':
         return {
@@ -340,7 +339,7 @@ function sensorEvents(
     [1.8, 30],
   ] as const);
   const localHour =
-    (((start / MINUTE_MS + device.utcOffsetMinutes) / 60) % 24 + 24) % 24;
+    ((((start / MINUTE_MS + device.utcOffsetMinutes) / 60) % 24) + 24) % 24;
   const daylight = localHour >= 7 && localHour < 19;
   const events: SensorReadingsRecord['events'] = [];
   const add = (
@@ -348,7 +347,8 @@ function sensorEvents(
     times: number[],
     reading: (at: number) => { value: number; unit: string },
   ) => {
-    for (const at of times) events.push({ at: iso(at), sensor, ...reading(at) });
+    for (const at of times)
+      events.push({ at: iso(at), sensor, ...reading(at) });
   };
 
   add('accelerometer', eventTimes(rng, start, randomInt(rng, 1, 6)), () => ({
@@ -373,7 +373,8 @@ function sensorEvents(
   }));
   if (rng() < 0.8) {
     const outdoors = daylight && rng() < 0.25;
-    const median = outdoors ? 12_000 : daylight ? 300 : 8;
+    let median = daylight ? 300 : 8;
+    if (outdoors) median = 12_000;
     add('light', eventTimes(rng, start, randomInt(rng, 1, 2)), () => ({
       value: round(Math.min(120_000, logNormal(rng, median, 0.8)), 1),
       unit: 'lx',
@@ -397,12 +398,9 @@ function transactionEvents(
     // Large purchases are declined a little more often.
     const declineChance = usd > 1000 ? 0.12 : 0.05;
     const r = rng();
-    const status =
-      r < declineChance
-        ? 'declined'
-        : r < declineChance + 0.02
-          ? 'pending'
-          : 'approved';
+    let status: 'approved' | 'declined' | 'pending' = 'approved';
+    if (r < declineChance) status = 'declined';
+    else if (r < declineChance + 0.02) status = 'pending';
     const latencyMs = Math.min(
       600_000,
       Math.round(logNormal(rng, status === 'pending' ? 1500 : 320, 0.6)),

@@ -118,7 +118,11 @@ export type Simulator = {
   done: Promise<void>;
 };
 
-type Due = { device: SimulatedDevice; dataClass: DataClass; minuteStart: number };
+type Due = {
+  device: SimulatedDevice;
+  dataClass: DataClass;
+  minuteStart: number;
+};
 
 const emptyStats = (): ClassStats => ({
   sent: 0,
@@ -173,7 +177,9 @@ async function buildClient(options: SimulatorOptions): Promise<FirehoseClient> {
     region:
       options.region ??
       (options.endpoint
-        ? (process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1')
+        ? process.env.AWS_REGION ??
+          process.env.AWS_DEFAULT_REGION ??
+          'us-east-1'
         : undefined),
     credentials: options.credentials,
     // The sender owns retries (per record, with backoff); SDK retries on top
@@ -186,7 +192,9 @@ async function buildClient(options: SimulatorOptions): Promise<FirehoseClient> {
   } catch (error) {
     client.destroy();
     throw new Error(
-      `No AWS region: pass region (--region) or set AWS_REGION (${(error as Error).message})`,
+      `No AWS region: pass region (--region) or set AWS_REGION (${
+        (error as Error).message
+      })`,
     );
   }
   try {
@@ -194,7 +202,9 @@ async function buildClient(options: SimulatorOptions): Promise<FirehoseClient> {
   } catch (error) {
     client.destroy();
     throw new Error(
-      `No AWS credentials found by the default chain; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (any values for a local endpoint): ${(error as Error).message}`,
+      `No AWS credentials found by the default chain; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (any values for a local endpoint): ${
+        (error as Error).message
+      }`,
     );
   }
   return client;
@@ -240,8 +250,11 @@ export async function startSimulator(
 
   const realStart = performance.now();
   const simStartMs = Date.now();
-  const simTimeAt = (realMs: number) =>
-    simStartMs + (realMs - realStart) * timeScale;
+  // Real time is kept as milliseconds elapsed since start, so the end of a
+  // run is exactly `durationSeconds` (no float drift from absolute clocks).
+  const elapsedMs = () => performance.now() - realStart;
+  const simTimeAt = (realElapsedMs: number) =>
+    simStartMs + realElapsedMs * timeScale;
   // The fleet is fixed by the seed; the event stream also depends on the start
   // time so that two runs with the same seed do not send identical payloads.
   const rng = createRng(hashSeed(seed, simStartMs));
@@ -276,7 +289,7 @@ export async function startSimulator(
     return record;
   };
 
-  let lastRealMs = realStart;
+  let lastElapsedMs = 0;
   let loadEmitted = 0;
   let lastDropWarning = -Infinity;
 
@@ -304,9 +317,9 @@ export async function startSimulator(
   };
 
   /** Load mode: records owed at a fixed rate, round-robin. */
-  const loadDue = (realMs: number, toSim: number): Due[] => {
+  const loadDue = (realElapsedMs: number, toSim: number): Due[] => {
     const owed =
-      Math.floor((options.ratePerSecond! * (realMs - realStart)) / 1000) -
+      Math.floor((options.ratePerSecond! * realElapsedMs) / 1000 + 1e-9) -
       loadEmitted;
     const due: Due[] = [];
     for (let i = 0; i < owed; i++) {
@@ -322,7 +335,9 @@ export async function startSimulator(
   };
 
   const sendBatch = (dataClass: DataClass, due: Due[]) => {
-    if (sender.pendingRecords + due.length > maxPendingRecords) {
+    // One batch always goes out when nothing is pending, however large.
+    const pending = sender.pendingRecords;
+    if (pending > 0 && pending + due.length > maxPendingRecords) {
       bump(dataClass, 'dropped', due.length);
       if (performance.now() - lastDropWarning > 10_000) {
         lastDropWarning = performance.now();
@@ -359,9 +374,9 @@ export async function startSimulator(
     });
   };
 
-  const endRealMs =
+  const endElapsedMs =
     options.durationSeconds !== undefined
-      ? realStart + options.durationSeconds * 1000
+      ? options.durationSeconds * 1000
       : Infinity;
   let timer: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
@@ -369,31 +384,6 @@ export async function startSimulator(
   const done = new Promise<void>(resolve => {
     resolveDone = resolve;
   });
-
-  const tick = () => {
-    timer = undefined;
-    const nowReal = Math.min(performance.now(), endRealMs);
-    try {
-      const fromSim = simTimeAt(lastRealMs);
-      const toSim = simTimeAt(nowReal);
-      const due =
-        options.ratePerSecond !== undefined
-          ? loadDue(nowReal, toSim)
-          : periodicDue(fromSim, toSim);
-      lastRealMs = nowReal;
-      for (const dataClass of classes) {
-        const ofClass = due.filter(d => d.dataClass === dataClass);
-        if (ofClass.length > 0) sendBatch(dataClass, ofClass);
-      }
-    } catch (error) {
-      logger?.error(`simulator tick failed: ${(error as Error).stack}`);
-    }
-    if (nowReal >= endRealMs) {
-      void stop();
-    } else if (!stopping) {
-      timer = setTimeout(tick, Math.min(tickMs, endRealMs - nowReal));
-    }
-  };
 
   const stop = (): Promise<void> => {
     if (!stopping) {
@@ -407,6 +397,31 @@ export async function startSimulator(
     return stopping;
   };
 
+  const tick = () => {
+    timer = undefined;
+    const nowElapsed = Math.min(elapsedMs(), endElapsedMs);
+    try {
+      const fromSim = simTimeAt(lastElapsedMs);
+      const toSim = simTimeAt(nowElapsed);
+      const due =
+        options.ratePerSecond !== undefined
+          ? loadDue(nowElapsed, toSim)
+          : periodicDue(fromSim, toSim);
+      lastElapsedMs = nowElapsed;
+      for (const dataClass of classes) {
+        const ofClass = due.filter(d => d.dataClass === dataClass);
+        if (ofClass.length > 0) sendBatch(dataClass, ofClass);
+      }
+    } catch (error) {
+      logger?.error(`simulator tick failed: ${(error as Error).stack}`);
+    }
+    if (nowElapsed >= endElapsedMs) {
+      void stop();
+    } else if (!stopping) {
+      timer = setTimeout(tick, Math.min(tickMs, endElapsedMs - nowElapsed));
+    }
+  };
+
   const stats = (): SimulatorStats => {
     const copy = Object.fromEntries(
       DATA_CLASSES.map(c => [c, { ...byClass[c] }]),
@@ -415,21 +430,24 @@ export async function startSimulator(
       ...totals,
       byClass: copy,
       pending: totals.sent - totals.acked - totals.failedPermanently,
-      elapsedSeconds: (lastRealMs - realStart) / 1000,
-      simulatedTime: new Date(simTimeAt(lastRealMs)).toISOString(),
+      elapsedSeconds: lastElapsedMs / 1000,
+      simulatedTime: new Date(simTimeAt(lastElapsedMs)).toISOString(),
     };
   };
 
+  const rate =
+    options.ratePerSecond !== undefined
+      ? `${options.ratePerSecond} records/s`
+      : `time scale ${timeScale} (~${Math.round(
+          (fleet.length * classes.length * timeScale) / 60,
+        )} records/s)`;
   logger?.info(
-    `device simulator: ${fleet.length} devices, classes ${classes.join(', ')}, ` +
-      (options.ratePerSecond !== undefined
-        ? `${options.ratePerSecond} records/s`
-        : `time scale ${timeScale} (~${Math.round(
-            (fleet.length * classes.length * timeScale) / 60,
-          )} records/s)`) +
-      `, bad rate ${badRate}, streams ${classes.map(c => streams[c]).join(', ')}`,
+    `device simulator: ${fleet.length} devices, classes ${classes.join(
+      ', ',
+    )}, ${rate}, ` +
+      `bad rate ${badRate}, streams ${classes.map(c => streams[c]).join(', ')}`,
   );
-  timer = setTimeout(tick, Math.min(tickMs, endRealMs - realStart));
+  timer = setTimeout(tick, Math.min(tickMs, endElapsedMs));
 
   return { stop, stats, done };
 }

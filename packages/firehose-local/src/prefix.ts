@@ -36,16 +36,28 @@ function tokenizeDatePattern(pattern: string): PatternToken[] {
   while (i < pattern.length) {
     const ch = pattern[i];
     if (ch === "'") {
-      // '' is a literal quote; 'text' is literal text.
+      // 'text' is literal text; '' is a quote, inside or outside text.
       if (pattern[i + 1] === "'") {
         tokens.push({ literal: "'" });
         i += 2;
         continue;
       }
-      const end = pattern.indexOf("'", i + 1);
-      if (end < 0) throw new Error(`unterminated quote in '${pattern}'`);
-      tokens.push({ literal: pattern.slice(i + 1, end) });
-      i = end + 1;
+      let literal = '';
+      let j = i + 1;
+      for (;;) {
+        if (j >= pattern.length) {
+          throw new Error(`unterminated quote in '${pattern}'`);
+        }
+        if (pattern[j] === "'") {
+          if (pattern[j + 1] !== "'") break;
+          literal += "'";
+          j += 2;
+        } else {
+          literal += pattern[j++];
+        }
+      }
+      tokens.push({ literal });
+      i = j + 1;
     } else if (/[A-Za-z]/.test(ch)) {
       let width = 1;
       while (pattern[i + width] === ch) width++;

@@ -210,6 +210,9 @@ export async function startFirehoseLocalWithTestHooks(
     url,
     streams: [...streams.keys()],
     walDir: config.walDir,
+    s3Endpoint: options.objectStore
+      ? 'custom object store'
+      : config.s3.endpoint ?? 'AWS S3 (no endpoint configured)',
     replayedRecords: replayed.length,
   });
 

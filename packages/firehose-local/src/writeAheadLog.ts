@@ -2,6 +2,7 @@ import {
   promises as fs,
   constants as fsConstants,
   readFileSync,
+  rmSync,
 } from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -277,7 +278,8 @@ export class WriteAheadLog {
     }
     void this.active?.handle?.close().catch(() => {});
     this.active = undefined;
-    void fs.rm(path.join(this.dir, LOCK_FILE), { force: true });
+    // Synchronously, so a restart right after sees the lock gone.
+    rmSync(path.join(this.dir, LOCK_FILE), { force: true });
   }
 
   private kick() {
