@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import S3rver from 's3rver';
+import { LOCAL_S3_CREDENTIALS, startLocalS3 } from '@internal/local-s3';
 import { DATA_CLASSES } from '@internal/plugin-realtime-insights-common';
 import {
   FirehoseLocal,
@@ -8,12 +7,6 @@ import {
   startFirehoseLocal,
 } from '@internal/firehose-local';
 import { Simulator, startSimulator } from '@internal/device-simulator';
-
-/** Local S3 credentials; s3rver accepts exactly these. */
-export const LOCAL_S3_CREDENTIALS = {
-  accessKeyId: 'S3RVER',
-  secretAccessKey: 'S3RVER',
-};
 
 export type LocalStackOptions = {
   /** Where S3 objects and the Firehose WAL live. */
@@ -25,6 +18,8 @@ export type LocalStackOptions = {
   /** Firehose buffering interval, seconds. */
   bufferIntervalSeconds: number;
   badRate?: number;
+  /** Seconds between status lines. Default 30. */
+  statusIntervalSeconds?: number;
   log?: (message: string) => void;
 };
 
@@ -45,21 +40,17 @@ export async function startLocalStack(
 ): Promise<LocalStack> {
   const log = options.log ?? (() => {});
   const s3Dir = path.join(options.dataDir, 's3');
-  fs.mkdirSync(s3Dir, { recursive: true });
-  const buckets = [...DATA_CLASSES.map(c => `rti-${c}`), 'rti-raw-backup'];
-  const s3 = new S3rver({
-    address: '127.0.0.1',
+  const s3 = await startLocalS3({
+    buckets: [...DATA_CLASSES.map(c => `rti-${c}`), 'rti-raw-backup'],
     port: options.s3Port,
     directory: s3Dir,
-    silent: true,
-    configureBuckets: buckets.map(name => ({ name, configs: [] })),
   });
-  await s3.run();
-  const s3Endpoint = `http://127.0.0.1:${options.s3Port}`;
+  const s3Endpoint = s3.endpoint;
   log(`S3 (s3rver) on ${s3Endpoint}, data in ${s3Dir}`);
 
   const logger = {
     info: (msg: string) => log(`firehose: ${msg}`),
+    // debug (one line per delivered object) is left out on purpose.
     warn: (msg: string) => log(`firehose warning: ${msg}`),
     error: (msg: string) => log(`firehose error: ${msg}`),
   };
@@ -103,14 +94,34 @@ export async function startLocalStack(
     log(`${options.devices} simulated devices sending to all three streams`);
   }
 
+  // One status line now and then instead of a log line per delivery.
+  let last = { acked: 0, delivered: 0 };
+  const status = setInterval(() => {
+    const streams = Object.values(firehose.metrics().streams);
+    const delivered = streams.reduce((n, s) => n + s.recordsDelivered, 0);
+    const failed = streams.reduce((n, s) => n + s.recordsProcessingFailed, 0);
+    const acked = simulator?.stats().acked ?? 0;
+    log(
+      `last ${options.statusIntervalSeconds ?? 30} s: devices sent ${
+        acked - last.acked
+      } records, ` +
+        `Firehose delivered ${
+          delivered - last.delivered
+        } to S3 (${failed} failed in total, kept under errors/)`,
+    );
+    last = { acked, delivered };
+  }, (options.statusIntervalSeconds ?? 30) * 1000);
+  status.unref();
+
   return {
     s3Endpoint,
     firehose,
     simulator,
     async stop() {
+      clearInterval(status);
       await simulator?.stop();
       await firehose.stop();
-      await s3.close();
+      await s3.stop();
     },
   };
 }

@@ -84,6 +84,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 async function main() {
   const devices = intFromEnv('RTI_DEVICES', 300);
   const bufferIntervalSeconds = intFromEnv('RTI_BUFFER_SECONDS', 5);
+  // Per mille of malformed records, so the error prefix has something in it.
+  const badPerMille = intFromEnv('RTI_BAD_PER_MILLE', 10);
   await assertPortsFree(LOCAL_PORTS);
 
   const stack = await startLocalStack({
@@ -92,6 +94,7 @@ async function main() {
     firehosePort: LOCAL_PORTS.firehose,
     devices,
     bufferIntervalSeconds,
+    badRate: badPerMille / 1000,
     log,
   });
 

@@ -27,6 +27,7 @@ backend.add(
 );
 
 // Live updates for insight charts, and per-user settings (theme).
+backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
 

@@ -7,9 +7,9 @@ import {
 } from '@aws-sdk/client-firehose';
 import {
   LocalS3,
-  S3RVER_CREDENTIALS,
+  LOCAL_S3_CREDENTIALS as S3RVER_CREDENTIALS,
   startLocalS3,
-} from './__testUtils__/localS3';
+} from '@internal/local-s3';
 import { tempDir, toData } from './__testUtils__/records';
 import { startFirehoseLocal } from './startFirehoseLocal';
 

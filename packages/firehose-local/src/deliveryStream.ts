@@ -269,7 +269,7 @@ export class DeliveryStream {
     this.latency.lastMs = latencyMs;
     this.latency.maxMs = Math.max(this.latency.maxMs, latencyMs);
     this.latency.totalMs += latencyMs;
-    this.deps.logger.info('delivered buffer', {
+    this.deps.logger.debug?.('delivered buffer', {
       stream: this.name,
       reason,
       records: batch.length,

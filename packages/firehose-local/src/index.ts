@@ -20,5 +20,7 @@ export { startFirehoseLocal } from './startFirehoseLocal';
 export type {
   FirehoseLocal,
   StartFirehoseLocalOptions,
+  FirehoseLocalMetrics,
+  DeliveryStreamMetrics,
 } from './startFirehoseLocal';
 export type { Logger } from './logger';

@@ -1,5 +1,7 @@
 /** The structured logger firehose-local writes to (Backstage's fits). */
 export interface Logger {
+  /** Per-delivery detail; optional, most embedders leave it out. */
+  debug?(message: string, meta?: object): void;
   info(message: string, meta?: object): void;
   warn(message: string, meta?: object): void;
   error(message: string, meta?: object): void;

@@ -12,9 +12,9 @@ import {
 import { defaultStreamConfig, FirehoseLocalConfig } from './config';
 import {
   LocalS3,
-  S3RVER_CREDENTIALS,
+  LOCAL_S3_CREDENTIALS as S3RVER_CREDENTIALS,
   startLocalS3,
-} from './__testUtils__/localS3';
+} from '@internal/local-s3';
 import {
   eventually,
   interactionsRecord,

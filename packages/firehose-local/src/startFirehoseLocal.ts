@@ -21,10 +21,27 @@ export interface FirehoseLocal {
   /** Delivers everything buffered now; resolves once it is in S3. */
   flush(): Promise<void>;
   /** Records in/out/failed/dropped per stream, buffered bytes, latency. */
-  metrics(): object;
+  metrics(): FirehoseLocalMetrics;
   /** Stops taking requests, flushes, closes the server and the WAL. */
   stop(): Promise<void>;
 }
+
+/** Counters of one delivery stream. */
+export type DeliveryStreamMetrics = ReturnType<DeliveryStream['metrics']>;
+
+/** What `metrics()` and the health endpoint report. */
+export type FirehoseLocalMetrics = {
+  uptimeSeconds: number;
+  requests: {
+    total: number;
+    throttled: number;
+    clientErrors: number;
+    serverErrors: number;
+  };
+  memory: { bufferedBytes: number; limitBytes: number };
+  wal: ReturnType<WriteAheadLog['stats']>;
+  streams: Record<string, DeliveryStreamMetrics>;
+};
 
 /** Options of {@link startFirehoseLocal}. */
 export type StartFirehoseLocalOptions = {
@@ -125,7 +142,7 @@ export async function startFirehoseLocalWithTestHooks(
   };
   let state: 'running' | 'stopping' | 'stopped' = 'running';
 
-  const metrics = () => ({
+  const metrics = (): FirehoseLocalMetrics => ({
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     requests: { ...requests },
     memory: { bufferedBytes: memory.used, limitBytes: memory.limit },

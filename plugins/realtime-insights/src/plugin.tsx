@@ -27,6 +27,8 @@ const insightsPage = PageBlueprint.make({
     title: 'Real-time Insights',
     icon: <TimelineIcon />,
     routeRef: rootRouteRef,
+    // The page draws its own Backstage header (same look in both frontend systems).
+    noHeader: true,
     loader: () =>
       import('./components/InsightsPage').then(m => <m.InsightsPage />),
   },

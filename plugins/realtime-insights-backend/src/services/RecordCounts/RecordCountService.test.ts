@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { gzipSync } from 'node:zlib';
-import { startLocalS3 } from '../../__testUtils__/localS3';
+import { startLocalS3 } from '@internal/local-s3';
 import { readRealtimeInsightsConfig } from '../../config';
 import { S3ObjectStore, createS3Client } from '../ObjectStore';
 import { MemorySummaryCache } from '../SummaryCache';

@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import Redis from 'ioredis';
 import net from 'node:net';
-import { REDIS_URL } from '../../__testUtils__/localS3';
+import { REDIS_URL } from '../../__testUtils__/redis';
 import { RedisSummaryCache } from './RedisSummaryCache';
 import { createSummaryCache } from './createSummaryCache';
 
