@@ -77,7 +77,7 @@ case "$cmd" in
     ;;
   test)
     ensure_deps
-    echo "» prettier";   npx prettier --check . --log-level warn
+    echo "» prettier";   npx prettier --check . --loglevel warn
     echo "» type check"; npx tsc --noEmit
     echo "» lint";       run_lint
     echo "» unit and integration tests"; run_unit
