@@ -87,8 +87,12 @@ case "$cmd" in
   unit) ensure_deps; run_unit "$@" ;;
   e2e) ensure_deps; run_e2e "$@" ;;
   lint) ensure_deps; run_lint "$@" ;;
+  bench-ingest)
+    ensure_deps
+    exec node --openssl-legacy-provider --import tsx packages/firehose-local/bench/ingest.ts "$@"
+    ;;
   *)
-    echo "usage: scripts/rti.sh start|test|unit|e2e|lint" >&2
+    echo "usage: scripts/rti.sh start|test|unit|e2e|lint|bench-ingest" >&2
     exit 2
     ;;
 esac
