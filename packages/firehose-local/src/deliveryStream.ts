@@ -15,8 +15,13 @@ import type { LoggedRecord, WriteAheadLog } from './writeAheadLog';
 const gzip = promisify(gzipCallback);
 const MiB = 1024 * 1024;
 /** Firehose hands the Lambda at most ~1 MB of records per invocation by default. */
-const PROCESSOR_INVOCATION_BYTES = MiB;
+// Firehose batches up to the processor buffer size (0.2–3 MB, 1 MB by
+// default) per Lambda invocation; a quarter MiB keeps each in-process
+// invocation short enough not to stall acknowledgements.
+const PROCESSOR_INVOCATION_BYTES = MiB / 4;
 const NEWLINE = Buffer.from('\n');
+const yieldToEventLoop = () =>
+  new Promise<void>(resolve => setImmediate(resolve));
 
 /** The transform contract, in-process: what the Lambda handler computes. */
 export type RecordTransform = (
@@ -517,6 +522,9 @@ export class DeliveryStream {
       };
     }
     for (const chunk of invocationChunks(batch)) {
+      // The Lambda runs elsewhere in AWS; here it shares the event loop with
+      // the API, so let waiting requests be acknowledged between invocations.
+      await yieldToEventLoop();
       const event: FirehoseTransformationEvent = {
         invocationId: randomUUID(),
         deliveryStreamArn: this.arn,

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { transformRecords } from '@internal/record-transform';
 import { FirehoseLocalConfig, parseFirehoseLocalConfig } from './config';
 import {
   DeliveryStream,
@@ -11,6 +10,7 @@ import {
 import { FirehoseApiError, firehoseRequestListener } from './firehoseApi';
 import { Logger, silentLogger } from './logger';
 import { ObjectStore, S3ObjectStore } from './objectStore';
+import { WorkerRecordTransform } from './WorkerRecordTransform';
 import { LoggedRecord, WriteAheadLog } from './writeAheadLog';
 
 /** A running firehose-local server. */
@@ -92,6 +92,10 @@ export async function startFirehoseLocalWithTestHooks(
   });
 
   const streams = new Map<string, DeliveryStream>();
+  // Created only when a stream uses the record-transform processor.
+  const workerTransform = options.recordTransform
+    ? undefined
+    : new WorkerRecordTransform();
   for (const streamConfig of config.streams) {
     streams.set(
       streamConfig.name,
@@ -103,7 +107,7 @@ export async function startFirehoseLocalWithTestHooks(
         accountId: config.accountId,
         retry: config.delivery,
         memory,
-        transform: options.recordTransform ?? transformRecords,
+        transform: options.recordTransform ?? workerTransform!.transform,
       }),
     );
   }
@@ -256,6 +260,7 @@ export async function startFirehoseLocalWithTestHooks(
       await closed;
       await Promise.all([...streams.values()].map(s => s.stop()));
       await wal.close();
+      await workerTransform?.close();
       s3Store?.destroy();
       state = 'stopped';
       logger.info('firehose-local stopped', { wal: wal.stats() });
@@ -268,6 +273,7 @@ export async function startFirehoseLocalWithTestHooks(
       for (const stream of streams.values()) stream.crash();
       wal.abandon();
       await closed;
+      await workerTransform?.close();
       s3Store?.destroy();
     },
   };
