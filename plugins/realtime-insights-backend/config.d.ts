@@ -63,17 +63,19 @@ export interface Config {
        * and cached. Default 20 (Firehose buffers up to 15 minutes).
        */
       hourClosesAfterMinutes?: number;
+      /** Most buckets one time series may have. Default 1440. */
+      maxBuckets?: number;
+      /** Largest page of raw records. Default 1000. */
+      maxPageSize?: number;
+      /** Page size when none is asked for. Default 100. */
+      defaultPageSize?: number;
+      /** Objects one page of raw records may read before answering. Default 200. */
+      maxObjectsPerPage?: number;
     };
-    /** Streams shown in insights. */
-    streams?: Array<{
-      /** The stream's id in URLs, e.g. `interactions`. */
-      name: string;
-      title?: string;
-      description?: string;
-      /** @visibility backend */
-      bucket: string;
-      /** Prefix of the event objects. Default `events/`. */
-      prefix?: string;
-    }>;
+    /** Live updates. */
+    live?: {
+      /** How often the open hour of each stream is followed, seconds. Default 5. */
+      followIntervalSeconds?: number;
+    };
   };
 }

@@ -20,11 +20,10 @@ backend.add(import('@backstage/plugin-auth-backend-module-oidc-provider'));
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
-// Permission framework (the policy grows with the realtime-insights permissions).
+// Permission framework: stream owners and rti-admins see streams, everything
+// else is allowed (a real company replaces ./permissionPolicy with its own).
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+backend.add(import('./permissionPolicy'));
 
 // Live updates for insight charts, and per-user settings (theme).
 backend.add(import('@backstage/plugin-events-backend'));

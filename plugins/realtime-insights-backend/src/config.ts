@@ -2,22 +2,6 @@ import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { z } from 'zod';
 
-const streamSchema = z.object({
-  name: z
-    .string()
-    .regex(
-      /^[a-z0-9][a-z0-9-]{0,62}$/,
-      'must be lower-case letters, digits and dashes',
-    ),
-  title: z.string().optional(),
-  description: z.string().optional(),
-  bucket: z.string().min(3),
-  prefix: z
-    .string()
-    .default('events/')
-    .refine(p => p === '' || p.endsWith('/'), 'must end with "/"'),
-});
-
 const configSchema = z.object({
   s3: z
     .object({
@@ -48,23 +32,24 @@ const configSchema = z.object({
   query: z
     .object({
       maxRangeHours: z.number().min(1).default(168),
+      maxBuckets: z.number().int().min(1).default(1440),
+      maxPageSize: z.number().int().min(1).default(1000),
+      defaultPageSize: z.number().int().min(1).default(100),
+      maxObjectsPerPage: z.number().int().min(1).default(200),
       latenessMinutes: z.number().min(0).default(15),
       hourClosesAfterMinutes: z.number().min(0).default(20),
     })
     .default({}),
-  streams: z
-    .array(streamSchema)
-    .default([])
-    .refine(
-      streams => new Set(streams.map(s => s.name)).size === streams.length,
-      'stream names must be unique',
-    ),
+  live: z
+    .object({
+      /** How often the open hour of each stream is followed, seconds. */
+      followIntervalSeconds: z.number().int().min(1).default(5),
+    })
+    .default({}),
 });
 
 /** @public */
 export type RealtimeInsightsConfig = z.infer<typeof configSchema>;
-/** @public */
-export type StreamConfig = RealtimeInsightsConfig['streams'][number];
 
 /**
  * Reads and validates `realtimeInsights` at startup, so a bad value stops the

@@ -4,4 +4,4 @@
  * @packageDocumentation
  */
 export { realtimeInsightsPlugin as default } from './plugin';
-export type { RealtimeInsightsConfig, StreamConfig } from './config';
+export type { RealtimeInsightsConfig } from './config';

@@ -3,100 +3,163 @@ import {
   mockErrorHandler,
   mockServices,
 } from '@backstage/backend-test-utils';
+import { NotFoundError } from '@backstage/errors';
+import { StreamDefinition } from '@internal/plugin-realtime-insights-common';
 import express from 'express';
 import request from 'supertest';
 import { createRouter } from './router';
-import { RecordCountService } from './services/RecordCounts';
+import { QueryEngine } from './services/QueryEngine';
+import { StreamRegistry } from './services/StreamRegistry';
+
+const interactions: StreamDefinition = {
+  name: 'interactions',
+  entityRef: 'resource:default/interactions',
+  title: 'Interactions',
+  owner: 'group:default/mobile-analytics',
+  firehoseStream: 'rti-interactions',
+  bucket: 'rti-interactions',
+  prefix: 'events/',
+  timestampField: 'ts',
+  measures: ['durationMs'],
+  dimensions: ['type', 'screen'],
+};
+
+const STREAM_ROUTES = [
+  'timeseries',
+  'breakdown?dimension=type',
+  'records',
+  'freshness',
+];
 
 describe('createRouter', () => {
   let app: express.Express;
-  const countPerMinute = jest.fn();
+  const engine = {
+    timeSeries: jest.fn(async () => ({ kind: 'timeseries' })),
+    breakdown: jest.fn(async () => ({ kind: 'breakdown' })),
+    records: jest.fn(async () => ({ kind: 'records' })),
+    freshness: jest.fn(async () => ({ kind: 'freshness' })),
+  };
+  // The registry answers only streams the caller may read; others are 404.
+  const streams: StreamRegistry = {
+    listReadable: jest.fn(async () => [interactions]),
+    getReadable: jest.fn(async (name: string) => {
+      if (name === 'interactions') return interactions;
+      throw new NotFoundError(`No stream named '${name}'`);
+    }),
+    listAll: jest.fn(async () => ({ streams: [interactions], invalid: [] })),
+  };
 
   beforeEach(async () => {
-    countPerMinute.mockReset();
-    countPerMinute.mockImplementation(async (stream, range) => ({
-      stream: stream.name,
-      from: range.from.toISOString(),
-      to: range.to.toISOString(),
-      bucketSeconds: 60,
-      buckets: [],
-      stats: {
-        objects: 0,
-        objectsFromCache: 0,
-        corruptObjects: 0,
-        cacheDegraded: false,
-      },
-    }));
+    jest.clearAllMocks();
     const router = await createRouter({
       httpAuth: mockServices.httpAuth(),
-      streams: [
-        {
-          name: 'interactions',
-          title: 'Interactions',
-          bucket: 'b',
-          prefix: 'events/',
-        },
-      ],
-      recordCounts: { countPerMinute } as unknown as RecordCountService,
-      maxRangeHours: 24,
+      streams,
+      engine: engine as unknown as QueryEngine,
+      limits: () => ({ maxRangeHours: 24, maxBuckets: 1440 }),
     });
     app = express();
     app.use(router);
     app.use(mockErrorHandler());
   });
 
-  it('lists streams without their storage details', async () => {
+  it('lists the streams the caller may read, without storage details', async () => {
     const response = await request(app).get('/streams');
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({
-      items: [{ name: 'interactions', title: 'Interactions' }],
-    });
-  });
-
-  it('rejects unauthenticated requests on every route', async () => {
-    for (const path of ['/streams', '/streams/interactions/record-counts']) {
-      const response = await request(app)
-        .get(path)
-        .set('Authorization', mockCredentials.none.header());
-      expect(response.status).toBe(401);
-    }
-    expect(countPerMinute).not.toHaveBeenCalled();
-  });
-
-  it('counts records for a range', async () => {
-    const response = await request(app).get(
-      '/streams/interactions/record-counts?from=2026-11-23T10:00:00Z&to=2026-11-23T10:30:00Z',
-    );
-    expect(response.status).toBe(200);
-    expect(countPerMinute).toHaveBeenCalledWith(
-      expect.objectContaining({ name: 'interactions' }),
+    expect(response.body.items).toEqual([
       {
-        from: new Date('2026-11-23T10:00:00Z'),
-        to: new Date('2026-11-23T10:30:00Z'),
+        name: 'interactions',
+        title: 'Interactions',
+        entityRef: 'resource:default/interactions',
+        owner: 'group:default/mobile-analytics',
+        measures: ['durationMs'],
+        dimensions: ['type', 'screen'],
       },
+    ]);
+    expect(JSON.stringify(response.body)).not.toMatch(
+      /bucket|rti-interactions/,
     );
   });
 
   it.each([
-    ['from=yesterday', /'from'/],
+    '/streams',
+    ...STREAM_ROUTES.map(r => `/streams/interactions/${r}`),
+  ])('answers %s without credentials with 401', async path => {
+    const response = await request(app)
+      .get(path)
+      .set('Authorization', mockCredentials.none.header());
+    expect(response.status).toBe(401);
+    expect(streams.getReadable).not.toHaveBeenCalled();
+  });
+
+  it.each(STREAM_ROUTES)(
+    'answers %s of a stream that does not exist or is not readable with 404',
+    async route => {
+      const response = await request(app).get(
+        `/streams/secret-stream/${route}`,
+      );
+      expect(response.status).toBe(404);
+      expect(response.body.error.name).toBe('NotFoundError');
+      expect(
+        Object.values(engine).every(fn => fn.mock.calls.length === 0),
+      ).toBe(true);
+    },
+  );
+
+  it('delegates a time series with the range, a bucket width fitting it, filters and group-by', async () => {
+    const response = await request(app).get(
+      '/streams/interactions/timeseries?from=2026-11-23T10:00:00Z&to=2026-11-23T16:00:00Z&groupBy=type&top=3&filter=screen:home,search&filter=type:tap',
+    );
+    expect(response.status).toBe(200);
+    expect(engine.timeSeries).toHaveBeenCalledWith(
+      expect.objectContaining({
+        name: 'interactions',
+        bucket: 'rti-interactions',
+      }),
+      {
+        fromMs: Date.parse('2026-11-23T10:00:00Z'),
+        toMs: Date.parse('2026-11-23T16:00:00Z'),
+        bucket: '5m',
+        groupBy: 'type',
+        top: 3,
+        filters: [
+          { field: 'screen', values: ['home', 'search'] },
+          { field: 'type', values: ['tap'] },
+        ],
+      },
+    );
+  });
+
+  it('delegates records with limit and cursor', async () => {
+    const response = await request(app).get(
+      '/streams/interactions/records?limit=50&cursor=abc',
+    );
+    expect(response.status).toBe(200);
+    expect(engine.records).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'interactions' }),
+      expect.objectContaining({ limit: 50, cursor: 'abc', filters: [] }),
+    );
+  });
+
+  it.each([
+    ['timeseries?from=yesterday', /'from'/],
     [
-      'from=2026-11-23T10:00:00Z&to=2026-11-23T09:00:00Z',
+      'timeseries?from=2026-11-23T10:00:00Z&to=2026-11-23T09:00:00Z',
       /must be before 'to'/,
     ],
-    ['from=2026-11-20T10:00:00Z&to=2026-11-23T10:00:00Z', /at most 24 hours/],
-    ['bucket=5m', /bucket/],
-  ])('answers %s with a 400 naming the field', async (query, message) => {
-    const response = await request(app).get(
-      `/streams/interactions/record-counts?${query}`,
-    );
+    [
+      'timeseries?from=2026-11-20T10:00:00Z&to=2026-11-23T10:00:00Z',
+      /at most 24 hours/,
+    ],
+    ['timeseries?bucket=7m', /'bucket'/],
+    ['timeseries?colour=red', /'colour'/],
+    ['timeseries?filter=nocolon', /'filter.0'.*dimension:value/],
+    ['breakdown', /'dimension'/],
+    ['breakdown?dimension=type&top=1000', /'top'/],
+    ['records?limit=0', /'limit'/],
+  ])('answers %s with a 400 naming the parameter', async (route, message) => {
+    const response = await request(app).get(`/streams/interactions/${route}`);
     expect(response.status).toBe(400);
     expect(response.body.error.name).toBe('InputError');
     expect(response.body.error.message).toMatch(message);
-  });
-
-  it('answers an unknown stream with 404', async () => {
-    const response = await request(app).get('/streams/nope/record-counts');
-    expect(response.status).toBe(404);
-    expect(response.body.error.name).toBe('NotFoundError');
   });
 });

@@ -22,6 +22,7 @@ import {
   startFirehoseLocal,
 } from '@internal/firehose-local';
 import { LocalS3, startLocalS3 } from '@internal/local-s3';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { DeviceRecord } from '@internal/plugin-realtime-insights-common';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -133,17 +134,38 @@ describe('slice: devices → Firehose → S3 → backend API', () => {
                 credentials: s3.credentials,
               },
               cache: { type: 'redis', redis: { url: REDIS_URL } },
-              streams: [{ name: 'interactions', bucket: 'rti-interactions' }],
             },
           },
+        }),
+        // The stream is registered in the catalog, as teams do.
+        catalogServiceMock.factory({
+          entities: [
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Resource',
+              metadata: {
+                name: 'interactions',
+                annotations: {
+                  'realtime-insights.io/firehose-stream': 'rti-interactions',
+                  'realtime-insights.io/bucket': 'rti-interactions',
+                  'realtime-insights.io/measures': 'durationMs',
+                  'realtime-insights.io/dimensions': 'type,screen',
+                },
+              },
+              spec: {
+                type: 'data-stream',
+                owner: 'group:default/mobile-analytics',
+              },
+            },
+          ],
         }),
       ],
     });
 
-    const query = `from=${new Date(firstMinute).toISOString()}&to=${new Date(
-      firstMinute + 3 * 60_000,
-    ).toISOString()}`;
-    const url = `/api/realtime-insights/streams/interactions/record-counts?${query}`;
+    const query = `bucket=1m&from=${new Date(
+      firstMinute,
+    ).toISOString()}&to=${new Date(firstMinute + 3 * 60_000).toISOString()}`;
+    const url = `/api/realtime-insights/streams/interactions/timeseries?${query}`;
     const unauthenticated = await request(server)
       .get(url)
       .set('Authorization', mockCredentials.none.header());

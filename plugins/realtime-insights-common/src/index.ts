@@ -7,3 +7,5 @@
 
 export * from './records';
 export * from './api';
+export * from './permissions';
+export * from './streams';

@@ -4,7 +4,11 @@ import { RealtimeInsightsClient } from '@internal/plugin-realtime-insights-commo
 /** What the frontend needs of the backend; the typed client implements it. @public */
 export type RealtimeInsightsApi = Pick<
   RealtimeInsightsClient,
-  'listStreams' | 'getRecordCounts'
+  | 'listStreams'
+  | 'getTimeSeries'
+  | 'getBreakdown'
+  | 'getRecords'
+  | 'getFreshness'
 >;
 
 /** @public */

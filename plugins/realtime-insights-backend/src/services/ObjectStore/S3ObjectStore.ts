@@ -7,12 +7,22 @@ import { Readable } from 'node:stream';
 import { RealtimeInsightsConfig } from '../../config';
 
 /** One object of a listing: key plus ETag names its content forever. */
-export type ObjectRef = { key: string; etag: string; size: number };
+export type ObjectRef = {
+  key: string;
+  etag: string;
+  size: number;
+  /** Epoch ms. */
+  lastModified: number;
+};
 
 /** The S3 operations the engine needs, so tests can inject faults. */
 export interface ObjectStore {
-  /** Every object under `prefix`, in key order. */
-  list(bucket: string, prefix: string): Promise<ObjectRef[]>;
+  /** Every object under `prefix` (after `startAfter`, when given), in key order. */
+  list(
+    bucket: string,
+    prefix: string,
+    startAfter?: string,
+  ): Promise<ObjectRef[]>;
   /** The object's bytes as a stream. */
   open(bucket: string, key: string): Promise<Readable>;
 }
@@ -40,7 +50,11 @@ export function createS3Client(config: RealtimeInsightsConfig['s3']): S3Client {
 export class S3ObjectStore implements ObjectStore {
   constructor(private readonly client: S3Client) {}
 
-  async list(bucket: string, prefix: string): Promise<ObjectRef[]> {
+  async list(
+    bucket: string,
+    prefix: string,
+    startAfter?: string,
+  ): Promise<ObjectRef[]> {
     const objects: ObjectRef[] = [];
     let continuationToken: string | undefined;
     do {
@@ -48,6 +62,7 @@ export class S3ObjectStore implements ObjectStore {
         new ListObjectsV2Command({
           Bucket: bucket,
           Prefix: prefix,
+          StartAfter: continuationToken ? undefined : startAfter,
           ContinuationToken: continuationToken,
         }),
       );
@@ -57,6 +72,7 @@ export class S3ObjectStore implements ObjectStore {
           key: item.Key,
           etag: (item.ETag ?? '').replace(/"/g, ''),
           size: item.Size ?? 0,
+          lastModified: item.LastModified?.getTime() ?? 0,
         });
       }
       continuationToken = page.IsTruncated

@@ -8,7 +8,7 @@ import { SummaryCache } from './types';
 export class MemorySummaryCache implements SummaryCache {
   private readonly entries = new Map<
     string,
-    { value: string; expiresAt: number }
+    { value: Buffer; expiresAt: number }
   >();
 
   constructor(
@@ -16,7 +16,7 @@ export class MemorySummaryCache implements SummaryCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async getMany(keys: string[]): Promise<Array<string | undefined>> {
+  async getMany(keys: string[]): Promise<Array<Buffer | undefined>> {
     return keys.map(key => {
       const entry = this.entries.get(key);
       if (!entry) return undefined;
@@ -27,7 +27,7 @@ export class MemorySummaryCache implements SummaryCache {
     });
   }
 
-  setMany(entries: Array<[string, string]>, ttlSeconds: number): void {
+  setMany(entries: Array<[string, Buffer]>, ttlSeconds: number): void {
     const expiresAt = this.now() + ttlSeconds * 1000;
     for (const [key, value] of entries) {
       this.entries.delete(key);

@@ -37,9 +37,12 @@ describe('RedisSummaryCache (real Redis)', () => {
       logger,
     });
     expect(await cache.connect()).toBe(true);
-    cache.setMany([[keys[0], 'one']], 120);
+    cache.setMany([[keys[0], Buffer.from('one')]], 120);
     await waitFor(async () => (await probe.get(keys[0])) === 'one');
-    expect(await cache.getMany([keys[0], keys[1]])).toEqual(['one', undefined]);
+    expect(await cache.getMany([keys[0], keys[1]])).toEqual([
+      Buffer.from('one'),
+      undefined,
+    ]);
     const ttl = await probe.ttl(keys[0]);
     expect(ttl).toBeGreaterThan(100);
     expect(ttl).toBeLessThanOrEqual(120);
@@ -56,7 +59,7 @@ describe('RedisSummaryCache (real Redis)', () => {
     });
     expect(await cache.connect(300)).toBe(false);
     expect(await cache.getMany(['x', 'y'])).toEqual([undefined, undefined]);
-    expect(() => cache.setMany([['x', '1']], 10)).not.toThrow();
+    expect(() => cache.setMany([['x', Buffer.from('1')]], 10)).not.toThrow();
     expect(cache.describe()).toEqual({ kind: 'redis', degraded: true });
     await cache.close();
   });

@@ -43,11 +43,11 @@ export class RedisSummaryCache implements SummaryCache {
     }
   }
 
-  async getMany(keys: string[]): Promise<Array<string | undefined>> {
+  async getMany(keys: string[]): Promise<Array<Buffer | undefined>> {
     if (keys.length === 0) return [];
     if (this.redis.status !== 'ready') return keys.map(() => undefined);
     try {
-      const values = await this.redis.mget(...keys);
+      const values = await this.redis.mgetBuffer(...keys);
       return values.map(v => v ?? undefined);
     } catch (error) {
       this.logThrottled('Redis read failed, reading S3 instead', error);
@@ -55,7 +55,7 @@ export class RedisSummaryCache implements SummaryCache {
     }
   }
 
-  setMany(entries: Array<[string, string]>, ttlSeconds: number): void {
+  setMany(entries: Array<[string, Buffer]>, ttlSeconds: number): void {
     if (entries.length === 0 || this.redis.status !== 'ready') return;
     const pipeline = this.redis.pipeline();
     for (const [key, value] of entries) {

@@ -1,13 +1,13 @@
 /**
- * A string cache for immutable summaries and listings. Implementations never
+ * A binary cache for immutable summaries and listings. Implementations never
  * throw: a slow or absent backend reads as a miss, writes are fire-and-forget.
  */
 export interface SummaryCache {
   /** Values in the order of `keys`; `undefined` for misses. */
-  getMany(keys: string[]): Promise<Array<string | undefined>>;
+  getMany(keys: string[]): Promise<Array<Buffer | undefined>>;
   /** Stores the entries without waiting; failures are logged, not thrown. */
   setMany(
-    entries: Array<[key: string, value: string]>,
+    entries: Array<[key: string, value: Buffer]>,
     ttlSeconds: number,
   ): void;
   /** Removes every entry under the plugin's namespace. */

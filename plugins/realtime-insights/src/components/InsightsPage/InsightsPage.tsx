@@ -30,7 +30,7 @@ export const REFRESH_INTERVAL_MS = 10_000;
 function StreamCounts({ stream }: { stream: string }) {
   const api = useApi(realtimeInsightsApiRef);
   const counts = useAsyncRetry(
-    () => api.getRecordCounts(stream),
+    () => api.getTimeSeries(stream, { bucket: '1m' }),
     [api, stream],
   );
   useInterval(counts.retry, REFRESH_INTERVAL_MS);
@@ -93,7 +93,7 @@ export function InsightsPage() {
       <EmptyState
         missing="data"
         title="No streams yet"
-        description="Configure a stream under realtimeInsights.streams in app-config.yaml to see its records here."
+        description="Register a stream in the catalog: a Resource of type data-stream with the realtime-insights.io annotations (see the plugin README), owned by your team."
       />
     );
   } else {

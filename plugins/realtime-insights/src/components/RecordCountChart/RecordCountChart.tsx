@@ -1,5 +1,5 @@
 import { useTheme } from '@material-ui/core/styles';
-import { RecordCountBucket } from '@internal/plugin-realtime-insights-common';
+import { TimeSeriesBucket } from '@internal/plugin-realtime-insights-common';
 import {
   Bar,
   BarChart,
@@ -24,7 +24,7 @@ function CountTooltip({
 }: TooltipContentProps<ValueType, number | string>) {
   const theme = useTheme();
   if (!active || !payload?.length) return null;
-  const bucket = payload[0].payload as RecordCountBucket;
+  const bucket = payload[0].payload as TimeSeriesBucket;
   return (
     <div
       style={{
@@ -41,11 +41,7 @@ function CountTooltip({
 }
 
 /** Records per minute as bars; animation off because the data is live. */
-export function RecordCountChart({
-  buckets,
-}: {
-  buckets: RecordCountBucket[];
-}) {
+export function RecordCountChart({ buckets }: { buckets: TimeSeriesBucket[] }) {
   const theme = useTheme();
   return (
     <div

@@ -1,0 +1,3 @@
+export { QueryEngine } from './QueryEngine';
+export type { EngineSettings, EngineStream, Range } from './QueryEngine';
+export { hourPrefix } from './ObjectListing';

@@ -1,0 +1,197 @@
+import { HyperLogLog, QuantileSketch } from '../sketches';
+
+/** Distinct values kept per dimension and minute; the rest count as `(other)`. */
+export const MAX_DIMENSION_VALUES = 200;
+export const OTHER_VALUE = '(other)';
+
+/** What one minute of one object holds, in mergeable form. */
+export type MinuteSummary = {
+  count: number;
+  devices: HyperLogLog;
+  customers: HyperLogLog;
+  measures: Map<string, QuantileSketch>;
+  /** Per dimension: events per value. */
+  dims: Map<string, Map<string, number>>;
+};
+
+/**
+ * The summary of one immutable object: per minute (of event time) counts
+ * and sketches, plus what could not be read. Valid for as long as the
+ * object, so it is cached under the object's bucket/key/ETag.
+ */
+export type ObjectSummary = {
+  minutes: Map<number, MinuteSummary>;
+  events: number;
+  badLines: number;
+  duplicateEvents: number;
+  corrupt: boolean;
+  maxTsMs: number | null;
+  maxArrivalMs: number | null;
+  /**
+   * Order-independent fingerprint of the object's event ids: two objects
+   * with the same one hold the same events (a re-delivery), and only one
+   * is counted. Empty when the object holds no events.
+   */
+  fingerprint: string;
+};
+
+export function emptyMinute(): MinuteSummary {
+  return {
+    count: 0,
+    devices: new HyperLogLog(),
+    customers: new HyperLogLog(),
+    measures: new Map(),
+    dims: new Map(),
+  };
+}
+
+export function emptySummary(): ObjectSummary {
+  return {
+    minutes: new Map(),
+    events: 0,
+    badLines: 0,
+    duplicateEvents: 0,
+    corrupt: false,
+    maxTsMs: null,
+    maxArrivalMs: null,
+    fingerprint: '',
+  };
+}
+
+/** Adds `value` to a dimension's counts, keeping at most MAX_DIMENSION_VALUES. */
+export function countValue(counts: Map<string, number>, value: string, n = 1) {
+  const current = counts.get(value);
+  if (current !== undefined) counts.set(value, current + n);
+  else if (counts.size < MAX_DIMENSION_VALUES || value === OTHER_VALUE)
+    counts.set(value, n);
+  else counts.set(OTHER_VALUE, (counts.get(OTHER_VALUE) ?? 0) + n);
+}
+
+/** Merges `from` into `into` (sketches merge; counts add). */
+export function mergeMinute(into: MinuteSummary, from: MinuteSummary) {
+  into.count += from.count;
+  into.devices.merge(from.devices);
+  into.customers.merge(from.customers);
+  for (const [name, sketch] of from.measures) {
+    const target = into.measures.get(name);
+    if (target) target.merge(sketch);
+    else {
+      const copy = new QuantileSketch();
+      copy.merge(sketch);
+      into.measures.set(name, copy);
+    }
+  }
+  for (const [name, counts] of from.dims) {
+    let target = into.dims.get(name);
+    if (!target) {
+      target = new Map();
+      into.dims.set(name, target);
+    }
+    for (const [value, n] of counts) countValue(target, value, n);
+  }
+}
+
+// ---------------------------------------------------------------- encoding
+//
+// u32 header length | header JSON | blobs, each u32 length | bytes.
+// The header holds counts and dimension maps; the sketches are binary blobs
+// referenced by position, so a summary costs a few hundred bytes per minute.
+
+type MinuteHeader = [
+  minuteSec: number,
+  count: number,
+  measures: string[],
+  dims: Record<string, Record<string, number>>,
+];
+type Header = {
+  v: 1;
+  e: number;
+  b: number;
+  d: number;
+  c: 0 | 1;
+  t: number | null;
+  a: number | null;
+  f: string;
+  m: MinuteHeader[];
+};
+
+export function encodeSummary(summary: ObjectSummary): Buffer {
+  const blobs: Buffer[] = [];
+  const minutes: MinuteHeader[] = [];
+  for (const [minuteSec, minute] of summary.minutes) {
+    blobs.push(minute.devices.toBuffer(), minute.customers.toBuffer());
+    const measures = [...minute.measures.keys()];
+    for (const name of measures)
+      blobs.push(minute.measures.get(name)!.toBuffer());
+    const dims: Record<string, Record<string, number>> = {};
+    for (const [name, counts] of minute.dims)
+      dims[name] = Object.fromEntries(counts);
+    minutes.push([minuteSec, minute.count, measures, dims]);
+  }
+  const header: Header = {
+    v: 1,
+    e: summary.events,
+    b: summary.badLines,
+    d: summary.duplicateEvents,
+    c: summary.corrupt ? 1 : 0,
+    t: summary.maxTsMs,
+    a: summary.maxArrivalMs,
+    f: summary.fingerprint,
+    m: minutes,
+  };
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const parts: Buffer[] = [u32(json.length), json];
+  for (const blob of blobs) parts.push(u32(blob.length), blob);
+  return Buffer.concat(parts);
+}
+
+/** Decodes a cached summary; undefined (a cache miss) when unreadable. */
+export function decodeSummary(buffer: Buffer): ObjectSummary | undefined {
+  try {
+    const headerLength = buffer.readUInt32LE(0);
+    const header = JSON.parse(
+      buffer.subarray(4, 4 + headerLength).toString('utf8'),
+    ) as Header;
+    if (header.v !== 1) return undefined;
+    let offset = 4 + headerLength;
+    const nextBlob = () => {
+      const length = buffer.readUInt32LE(offset);
+      const blob = buffer.subarray(offset + 4, offset + 4 + length);
+      offset += 4 + length;
+      return blob;
+    };
+    const minutes = new Map<number, MinuteSummary>();
+    for (const [minuteSec, count, measureNames, dims] of header.m) {
+      const minute: MinuteSummary = {
+        count,
+        devices: HyperLogLog.fromBuffer(nextBlob()),
+        customers: HyperLogLog.fromBuffer(nextBlob()),
+        measures: new Map(),
+        dims: new Map(),
+      };
+      for (const name of measureNames)
+        minute.measures.set(name, QuantileSketch.fromBuffer(nextBlob()));
+      for (const [name, counts] of Object.entries(dims))
+        minute.dims.set(name, new Map(Object.entries(counts)));
+      minutes.set(minuteSec, minute);
+    }
+    return {
+      minutes,
+      events: header.e,
+      badLines: header.b,
+      duplicateEvents: header.d,
+      corrupt: header.c === 1,
+      maxTsMs: header.t,
+      maxArrivalMs: header.a,
+      fingerprint: header.f,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n, 0);
+  return b;
+}

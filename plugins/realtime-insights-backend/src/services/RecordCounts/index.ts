@@ -1,2 +1,0 @@
-export { RecordCountService } from './RecordCountService';
-export type { RecordCountServiceOptions } from './RecordCountService';

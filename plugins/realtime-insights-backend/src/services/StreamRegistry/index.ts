@@ -1,0 +1,7 @@
+export { CatalogStreamRegistry } from './CatalogStreamRegistry';
+export type { CatalogStreamRegistryOptions } from './CatalogStreamRegistry';
+export type {
+  InvalidStream,
+  StreamRegistry,
+  StreamRegistryListing,
+} from './types';

@@ -1,0 +1,300 @@
+import { ByteReader, ByteWriter } from './binaryCodec';
+import { hashString64 } from './hashString64';
+
+const TAG = 0x48; // 'H'
+const VERSION = 1;
+const SPARSE = 0;
+const DENSE = 1;
+const MIN_PRECISION = 4;
+const MAX_PRECISION = 18;
+
+/**
+ * Below this many set registers per register (as a fraction of m) a sketch
+ * stays a Map in memory: a few dozen bytes per entry, so a sketch of tens to
+ * hundreds of values costs kilobytes rather than m bytes.
+ */
+const SPARSE_FRACTION = 1 / 32;
+
+/**
+ * Linear counting is used while its estimate is below this multiple of m; it
+ * beats the HyperLogLog estimate there (measured crossover, see tests).
+ */
+const LINEAR_COUNTING_LIMIT = 0.5;
+
+const hash = new Uint32Array(2);
+
+/**
+ * HyperLogLog distinct counter over strings, with a 64-bit hash.
+ *
+ * - Registers hold the position of the first 1-bit after the `precision`
+ *   index bits (1..65-precision), so 6 bits each.
+ * - Small sketches are sparse in memory (a Map of set registers) and in their
+ *   encoding (delta-varint list); they turn dense past m/32 set registers in
+ *   memory, and encode dense (6 bits per register) once that is smaller.
+ * - `estimate()` uses linear counting while few registers are set (nearly
+ *   exact for tiny sets) and otherwise Ertl's improved estimator
+ *   ("New cardinality estimation algorithms for HyperLogLog sketches", 2017),
+ *   which corrects the raw estimate's bias analytically, with no empirical
+ *   tables. Standard error ~1.04/sqrt(2^precision): 0.81 % at precision 14.
+ */
+export class HyperLogLog {
+  readonly precision: number;
+  private readonly registerCount: number;
+  private readonly sparseLimit: number;
+  private sparse: Map<number, number> | undefined = new Map();
+  private dense: Uint8Array | undefined;
+
+  constructor(precision = 14) {
+    if (
+      !Number.isInteger(precision) ||
+      precision < MIN_PRECISION ||
+      precision > MAX_PRECISION
+    ) {
+      throw new RangeError(
+        `HyperLogLog precision must be an integer from ${MIN_PRECISION} to ${MAX_PRECISION}, got ${precision}`,
+      );
+    }
+    this.precision = precision;
+    this.registerCount = 1 << precision;
+    this.sparseLimit = this.registerCount * SPARSE_FRACTION;
+  }
+
+  add(value: string): void {
+    hashString64(value, hash);
+    const high = hash[0];
+    const p = this.precision;
+    const rest = high << p;
+    // Leading zeros of the 64-p bits after the index, plus one; clz32(0) is
+    // 32, so an all-zero suffix gives the maximum 65-p.
+    const rank =
+      rest !== 0 ? Math.clz32(rest) + 1 : 33 - p + Math.clz32(hash[1]);
+    this.setRegister(high >>> (32 - p), rank);
+  }
+
+  merge(other: HyperLogLog): void {
+    if (other.precision !== this.precision) {
+      throw new Error(
+        `Cannot merge HyperLogLog sketches of different precision (${this.precision} and ${other.precision})`,
+      );
+    }
+    if (other.sparse) {
+      for (const [index, rank] of other.sparse) this.setRegister(index, rank);
+      return;
+    }
+    const registers = this.toDense();
+    const theirs = other.dense!;
+    for (let i = 0; i < registers.length; i++) {
+      if (theirs[i] > registers[i]) registers[i] = theirs[i];
+    }
+  }
+
+  estimate(): number {
+    const m = this.registerCount;
+    const maxRank = 65 - this.precision;
+    const histogram = new Float64Array(maxRank + 1);
+    if (this.sparse) {
+      histogram[0] = m - this.sparse.size;
+      for (const rank of this.sparse.values()) histogram[rank]++;
+    } else {
+      for (const rank of this.dense!) histogram[rank]++;
+    }
+    const zeros = histogram[0];
+    if (zeros === m) return 0;
+    if (zeros > 0) {
+      const linear = m * Math.log(m / zeros);
+      if (linear <= LINEAR_COUNTING_LIMIT * m) return linear;
+    }
+    return improvedEstimate(histogram, m);
+  }
+
+  toBuffer(): Buffer {
+    const entries = this.setRegisters();
+    const writer = new ByteWriter(16 + entries.length * 3);
+    writer.byte(TAG);
+    writer.byte(VERSION);
+    writer.byte(this.precision);
+    const denseBytes = (this.registerCount * 6) / 8;
+    const sparseStart = writer.size;
+    writer.byte(SPARSE);
+    writer.varint(entries.length / 2);
+    // (index gap << 6 | rank): gaps shrink as the sketch fills, so entries
+    // take ~2 bytes each at a few hundred values.
+    let previous = -1;
+    for (let i = 0; i < entries.length; i += 2) {
+      writer.varint((entries[i] - previous) * 64 + entries[i + 1]);
+      previous = entries[i];
+      if (writer.size - sparseStart > denseBytes) break;
+    }
+    if (writer.size - sparseStart <= denseBytes) return writer.finish();
+
+    const dense = new ByteWriter(8 + denseBytes);
+    dense.byte(TAG);
+    dense.byte(VERSION);
+    dense.byte(this.precision);
+    dense.byte(DENSE);
+    const registers = this.registersSnapshot();
+    for (let i = 0; i < registers.length; i += 4) {
+      const packed =
+        registers[i] |
+        (registers[i + 1] << 6) |
+        (registers[i + 2] << 12) |
+        (registers[i + 3] << 18);
+      dense.byte(packed & 0xff);
+      dense.byte((packed >>> 8) & 0xff);
+      dense.byte(packed >>> 16);
+    }
+    return dense.finish();
+  }
+
+  /**
+   * Decodes {@link HyperLogLog.toBuffer} output; throws `SketchFormatError`
+   * on anything else (checksum, version, precision, register values).
+   */
+  static fromBuffer(buffer: Buffer): HyperLogLog {
+    const reader = new ByteReader(buffer, 'HyperLogLog', TAG, VERSION);
+    const precision = reader.byte();
+    if (precision < MIN_PRECISION || precision > MAX_PRECISION) {
+      throw reader.fail(`precision ${precision} out of range`);
+    }
+    const sketch = new HyperLogLog(precision);
+    const m = sketch.registerCount;
+    const maxRank = 65 - precision;
+    const representation = reader.byte();
+    if (representation === SPARSE) {
+      const count = reader.varint();
+      if (count > m) throw reader.fail(`${count} registers for m=${m}`);
+      let index = -1;
+      for (let i = 0; i < count; i++) {
+        const entry = reader.varint();
+        const rank = entry % 64;
+        const gap = (entry - rank) / 64;
+        index += gap;
+        if (gap < 1 || index >= m || rank < 1 || rank > maxRank) {
+          throw reader.fail(`invalid sparse register (${index}, ${rank})`);
+        }
+        sketch.setRegister(index, rank);
+      }
+    } else if (representation === DENSE) {
+      const bytes = reader.bytes((m * 6) / 8);
+      const registers = new Uint8Array(m);
+      for (let i = 0, j = 0; i < m; i += 4, j += 3) {
+        const packed = bytes[j] | (bytes[j + 1] << 8) | (bytes[j + 2] << 16);
+        registers[i] = packed & 63;
+        registers[i + 1] = (packed >>> 6) & 63;
+        registers[i + 2] = (packed >>> 12) & 63;
+        registers[i + 3] = packed >>> 18;
+      }
+      for (let i = 0; i < m; i++) {
+        if (registers[i] > maxRank) {
+          throw reader.fail(`register ${i} holds ${registers[i]}`);
+        }
+      }
+      sketch.sparse = undefined;
+      sketch.dense = registers;
+    } else {
+      throw reader.fail(`unknown representation ${representation}`);
+    }
+    reader.done();
+    return sketch;
+  }
+
+  private setRegister(index: number, rank: number): void {
+    const dense = this.dense;
+    if (dense) {
+      if (rank > dense[index]) dense[index] = rank;
+      return;
+    }
+    const sparse = this.sparse!;
+    const current = sparse.get(index);
+    if (current === undefined) {
+      sparse.set(index, rank);
+      if (sparse.size > this.sparseLimit) this.toDense();
+    } else if (rank > current) {
+      sparse.set(index, rank);
+    }
+  }
+
+  private toDense(): Uint8Array {
+    if (this.dense) return this.dense;
+    const dense = new Uint8Array(this.registerCount);
+    for (const [index, rank] of this.sparse!) dense[index] = rank;
+    this.dense = dense;
+    this.sparse = undefined;
+    return dense;
+  }
+
+  /** Set registers as [index, rank, index, rank, ...] in index order. */
+  private setRegisters(): Uint32Array {
+    if (this.sparse) {
+      const indexes = Uint32Array.from(this.sparse.keys()).sort();
+      const out = new Uint32Array(indexes.length * 2);
+      for (let i = 0; i < indexes.length; i++) {
+        out[2 * i] = indexes[i];
+        out[2 * i + 1] = this.sparse.get(indexes[i])!;
+      }
+      return out;
+    }
+    const dense = this.dense!;
+    let count = 0;
+    for (let i = 0; i < dense.length; i++) if (dense[i] !== 0) count++;
+    const out = new Uint32Array(count * 2);
+    for (let i = 0, j = 0; i < dense.length; i++) {
+      if (dense[i] !== 0) {
+        out[j++] = i;
+        out[j++] = dense[i];
+      }
+    }
+    return out;
+  }
+
+  private registersSnapshot(): Uint8Array {
+    if (this.dense) return this.dense;
+    const registers = new Uint8Array(this.registerCount);
+    for (const [index, rank] of this.sparse!) registers[index] = rank;
+    return registers;
+  }
+}
+
+/**
+ * Ertl's improved estimator: m^2 / (2 ln 2 · z), where z replaces the raw
+ * estimator's sum of 2^-register with a form whose terms for empty (k = 0) and
+ * saturated (k = q+1) registers are corrected through the sigma and tau
+ * series, removing the bias at both ends of the range.
+ */
+function improvedEstimate(histogram: Float64Array, m: number): number {
+  const q = histogram.length - 2;
+  let z = m * tau(1 - histogram[q + 1] / m);
+  for (let k = q; k >= 1; k--) z = 0.5 * (z + histogram[k]);
+  z += m * sigma(histogram[0] / m);
+  return (m * m) / (2 * Math.LN2 * z);
+}
+
+/** sigma(x) = x + sum_{k>=1} x^(2^k) 2^(k-1), summed until it stops moving. */
+function sigma(x: number): number {
+  if (x === 1) return Infinity;
+  let power = x;
+  let weight = 1;
+  let sum = x;
+  for (;;) {
+    power *= power;
+    const next = sum + power * weight;
+    if (next === sum) return sum;
+    sum = next;
+    weight += weight;
+  }
+}
+
+/** tau(x) = (1 - x - sum_{k>=1} (1 - x^(2^-k))^2 2^-k) / 3. */
+function tau(x: number): number {
+  if (x === 0 || x === 1) return 0;
+  let root = x;
+  let weight = 1;
+  let sum = 1 - x;
+  for (;;) {
+    root = Math.sqrt(root);
+    weight *= 0.5;
+    const next = sum - (1 - root) * (1 - root) * weight;
+    if (next === sum) return sum / 3;
+    sum = next;
+  }
+}

@@ -1,0 +1,3 @@
+export { HyperLogLog } from './HyperLogLog';
+export { QuantileSketch } from './QuantileSketch';
+export { SketchFormatError } from './binaryCodec';
