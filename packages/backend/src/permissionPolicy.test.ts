@@ -19,6 +19,7 @@ import {
 } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  parseStreamEntity,
   realtimeInsightsAdminPermission,
   realtimeInsightsStreamReadPermission,
 } from '@internal/plugin-realtime-insights-common';
@@ -53,6 +54,38 @@ const userInfoFactory = createServiceFactory({
       return { userEntityRef, ownershipEntityRefs: CLAIMS[userEntityRef] };
     },
   }),
+});
+
+/**
+ * The mock auth service, except that on-behalf-of tokens keep the calling
+ * plugin as the actor, as real plugin tokens do. Without it the catalog
+ * refuses the permission backend's apply-conditions call (it only takes user
+ * credentials that come through a plugin), which mock tokens (as of
+ * backend-test-utils 1.11) do not express.
+ */
+const authFactory = createServiceFactory({
+  service: coreServices.auth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory: ({ plugin }) => {
+    const pluginId = plugin.getId();
+    const auth = mockServices.auth({ pluginId });
+    return Object.assign(Object.create(auth), {
+      getPluginRequestToken: async (
+        options: Parameters<typeof auth.getPluginRequestToken>[0],
+      ) => {
+        const { principal } = options.onBehalfOf;
+        if (principal.type !== 'user') {
+          return auth.getPluginRequestToken(options);
+        }
+        const { userEntityRef } = principal as { userEntityRef: string };
+        return {
+          token: mockCredentials.user.token(userEntityRef, {
+            actor: { subject: `plugin:${pluginId}` },
+          }),
+        };
+      },
+    }) as typeof auth;
+  },
 });
 
 describe('RealtimeInsightsPermissionPolicy', () => {
@@ -162,6 +195,7 @@ describe('permission policy module with the real catalog', () => {
         policyModule,
         probe,
         userInfoFactory,
+        authFactory,
         mockServices.rootConfig.factory({
           data: {
             permission: { enabled: true },
@@ -249,6 +283,49 @@ describe('permission policy module with the real catalog', () => {
       'interactions',
       'sensor-readings',
       'transaction-logs',
+    ]);
+  });
+
+  it('ingests the example streams as valid stream entities', async () => {
+    const { items } = await catalog.getEntities(
+      { filter: { kind: 'Resource', 'spec.type': 'data-stream' } },
+      { credentials: mockCredentials.service() },
+    );
+    const parsed = items.map(parseStreamEntity);
+    expect(parsed).toEqual([
+      {
+        stream: expect.objectContaining({
+          name: 'interactions',
+          owner: 'group:default/mobile-analytics',
+          measures: ['durationMs'],
+          dimensions: ['type', 'screen', 'element'],
+        }),
+      },
+      {
+        stream: expect.objectContaining({
+          name: 'sensor-readings',
+          owner: 'group:default/mobile-analytics',
+          measures: ['value'],
+          dimensions: ['sensor', 'unit'],
+        }),
+      },
+      {
+        stream: expect.objectContaining({
+          name: 'transaction-logs',
+          owner: 'group:default/payments',
+          firehoseStream: 'rti-transaction-logs',
+          bucket: 'rti-transaction-logs',
+          prefix: 'events/',
+          timestampField: 'ts',
+          measures: ['amount', 'latencyMs'],
+          dimensions: [
+            'status',
+            'currency',
+            'merchantCategory',
+            'declineReason',
+          ],
+        }),
+      },
     ]);
   });
 });

@@ -85,8 +85,8 @@ class BinStore {
  *   their magnitude; exact zeros (±0) are counted apart. Every other finite
  *   value is indexed, down to subnormals. NaN and ±Infinity are ignored.
  * - `quantile(q)` is the lower quantile: the value of rank floor(q·(n-1)) in
- *   the sorted data (0-based), returned within relative error alpha, and
- *   clamped to the exact [min, max] (so q = 0 and q = 1 are exact).
+ *   the sorted data (0-based), returned within relative error alpha, clamped to the
+ *   exact [min, max]; the first and last ranks return min and max exactly.
  * - Memory is bounded: each store (positive, negative) keeps at most
  *   `maxBins` consecutive bins (2048 by default, which at alpha = 1 % spans
  *   17 orders of magnitude). Beyond that the bins nearest the low end of the
@@ -199,6 +199,9 @@ export class QuantileSketch {
     }
     if (this.total === 0) return NaN;
     const rank = Math.floor(q * (this.total - 1));
+    // The extreme ranks are tracked exactly.
+    if (rank === 0) return this.minimum;
+    if (rank === this.total - 1) return this.maximum;
     let seen = 0;
     const negative = this.negative;
     for (let key = negative.minKey; key <= negative.maxKey; key++) {

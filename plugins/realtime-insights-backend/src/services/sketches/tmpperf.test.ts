@@ -1,0 +1,21 @@
+import { HyperLogLog } from './HyperLogLog';
+import { hashString64 } from './hashString64';
+it('perf', () => {
+  const keys = Array.from({ length: 1000 }, (_, i) => `device-${i}`);
+  let t = Date.now();
+  const out = new Uint32Array(2);
+  for (let i = 0; i < 1e6; i++) hashString64(keys[i % 1000], out);
+  const a = Date.now() - t;
+  t = Date.now();
+  for (let i = 0; i < 1e6; i++) `device-${i}`;
+  const b = Date.now() - t;
+  t = Date.now();
+  const h = new HyperLogLog();
+  for (let i = 0; i < 1e6; i++) h.add(keys[i % 1000]);
+  const c = Date.now() - t;
+  const m = new Map<number, number>();
+  t = Date.now();
+  for (let i = 0; i < 1e6; i++) m.set(i & 511, i);
+  const d = Date.now() - t;
+  console.log({ hash: a, tmpl: b, add: c, map: d });
+});
