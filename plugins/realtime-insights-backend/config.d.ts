@@ -72,6 +72,21 @@ export interface Config {
       /** Objects one page of raw records may read before answering. Default 200. */
       maxObjectsPerPage?: number;
     };
+    /** What stream entities in the catalog may point at. */
+    catalog?: {
+      /**
+       * Buckets stream entities may name. Set it: without it a team could
+       * register a stream over a bucket it does not own.
+       * @visibility backend
+       */
+      allowedBuckets?: string[];
+      /**
+       * S3 endpoints stream entities may name; none by default (the backend
+       * signs requests with its own credentials).
+       * @visibility backend
+       */
+      allowedEndpoints?: string[];
+    };
     /** Live updates. */
     live?: {
       /** How often the open hour of each stream is followed, seconds. Default 5. */

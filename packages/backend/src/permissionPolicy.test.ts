@@ -73,15 +73,17 @@ const authFactory = createServiceFactory({
       getPluginRequestToken: async (
         options: Parameters<typeof auth.getPluginRequestToken>[0],
       ) => {
-        const { principal } = options.onBehalfOf;
-        if (principal.type !== 'user') {
+        const { onBehalfOf } = options;
+        if (!auth.isPrincipal(onBehalfOf, 'user')) {
           return auth.getPluginRequestToken(options);
         }
-        const { userEntityRef } = principal as { userEntityRef: string };
         return {
-          token: mockCredentials.user.token(userEntityRef, {
-            actor: { subject: `plugin:${pluginId}` },
-          }),
+          token: mockCredentials.user.token(
+            onBehalfOf.principal.userEntityRef,
+            {
+              actor: { subject: `plugin:${pluginId}` },
+            },
+          ),
         };
       },
     }) as typeof auth;
@@ -291,7 +293,9 @@ describe('permission policy module with the real catalog', () => {
       { filter: { kind: 'Resource', 'spec.type': 'data-stream' } },
       { credentials: mockCredentials.service() },
     );
-    const parsed = items.map(parseStreamEntity);
+    const parsed = items
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+      .map(parseStreamEntity);
     expect(parsed).toEqual([
       {
         stream: expect.objectContaining({

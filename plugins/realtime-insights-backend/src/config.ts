@@ -40,6 +40,12 @@ const configSchema = z.object({
       hourClosesAfterMinutes: z.number().min(0).default(20),
     })
     .default({}),
+  catalog: z
+    .object({
+      allowedBuckets: z.array(z.string().min(3)).optional(),
+      allowedEndpoints: z.array(z.string().url()).default([]),
+    })
+    .default({}),
   live: z
     .object({
       /** How often the open hour of each stream is followed, seconds. */

@@ -101,6 +101,8 @@ export const realtimeInsightsPlugin = createBackendPlugin({
           permissions: deps.permissions,
           auth: deps.auth,
           logger,
+          allowedBuckets: settings.catalog.allowedBuckets,
+          allowedEndpoints: settings.catalog.allowedEndpoints,
         });
 
         // Follow the open hour of every stream on one replica: summarise new

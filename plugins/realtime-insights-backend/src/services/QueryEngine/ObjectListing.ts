@@ -62,6 +62,11 @@ export class ObjectListing {
     },
   ) {}
 
+  /** True when no more objects can land under the hour's prefix. */
+  isClosed(hourStartMs: number, now: number): boolean {
+    return hourStartMs + HOUR_MS + this.options.settleMinutes * 60_000 <= now;
+  }
+
   async hour(
     stream: ListedStream,
     hourStartMs: number,
@@ -70,7 +75,7 @@ export class ObjectListing {
     const prefix = hourPrefix(stream.prefix, hourStartMs);
     const id = `${stream.bucket}:${prefix}`;
     const settleMs = this.options.settleMinutes * 60_000;
-    if (hourStartMs + HOUR_MS + settleMs <= now) {
+    if (this.isClosed(hourStartMs, now)) {
       this.open.delete(id);
       const cacheKey = `${CACHE_KEY_PREFIX}list:${id}`;
       const [cached] = await this.cache.getMany([cacheKey]);

@@ -68,8 +68,10 @@ function generate(): {
     const events: Event[] = [];
     for (let i = 0; i < 800; i++) {
       const ts = arrival - Math.floor(random() * 5 * 60_000);
-      const status =
-        random() < 0.06 ? 'declined' : random() < 0.1 ? 'pending' : 'approved';
+      const roll = random();
+      let status = 'approved';
+      if (roll < 0.06) status = 'declined';
+      else if (roll < 0.15) status = 'pending';
       events.push({
         eventId: (id++).toString(16).padStart(32, '0'),
         ts: new Date(ts).toISOString(),

@@ -22,9 +22,12 @@ import { ndjsonLines } from './ndjsonLines';
 import {
   ListedStream,
   ObjectListing,
+  hourPrefix,
   hourStart,
   hoursCovering,
 } from './ObjectListing';
+import { dedupeSummaries, emptyMergeStats, rollUp, segments } from './rollup';
+import { createHash } from 'node:crypto';
 import { mapWithConcurrency } from './mapWithConcurrency';
 import { summariseObject } from './summariseObject';
 import {
@@ -65,6 +68,21 @@ type Loaded = { summaries: ObjectSummary[]; stats: QueryStats };
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
+
+/** Entries of the in-process cache of decoded summaries. */
+const DECODED_CACHE_ENTRIES = 2000;
+
+const shapeKeyOf = (stream: EngineStream, filters: DimensionFilter[]) =>
+  `${stream.timestampField}|${stream.measures.join(
+    ',',
+  )}|${stream.dimensions.join(',')}|${filterKey(filters)}`;
+
+/** Names a listing by content: the same keys and ETags, the same hash. */
+function listingHash(objects: ObjectRef[]): string {
+  const hash = createHash('sha256');
+  for (const o of objects) hash.update(`${o.key}\u0000${o.etag}\u0000`);
+  return hash.digest('base64url').slice(0, 22);
+}
 
 function measureStats(sketch: QuantileSketch | undefined): MeasureStats {
   if (!sketch || sketch.count === 0) {
@@ -142,14 +160,16 @@ export class QueryEngine {
     );
 
     const accumulators = Array.from({ length: count }, () => emptyMinute());
+    // Hour-wide buckets take whole hours from rollups in one merge.
+    const hourly = bucketMs % HOUR_MS === 0;
     for (const summary of summaries) {
-      for (const [minuteSec, minute] of summary.minutes) {
-        const ms = minuteSec * 1000;
-        if (ms < query.fromMs || ms >= query.toMs) continue;
-        mergeMinute(
-          accumulators[Math.floor((ms - startMs) / bucketMs)],
-          minute,
-        );
+      for (const [ms, part] of segments(
+        summary,
+        query.fromMs,
+        query.toMs,
+        hourly,
+      )) {
+        mergeMinute(accumulators[Math.floor((ms - startMs) / bucketMs)], part);
       }
     }
 
@@ -226,11 +246,14 @@ export class QueryEngine {
     const totals = new Map<string, number>();
     let total = 0;
     for (const summary of summaries) {
-      for (const [minuteSec, minute] of summary.minutes) {
-        const ms = minuteSec * 1000;
-        if (ms < query.fromMs || ms >= query.toMs) continue;
-        total += minute.count;
-        for (const [value, n] of minute.dims.get(query.dimension) ?? []) {
+      for (const [, part] of segments(
+        summary,
+        query.fromMs,
+        query.toMs,
+        true,
+      )) {
+        total += part.count;
+        for (const [value, n] of part.dims.get(query.dimension) ?? []) {
           totals.set(value, (totals.get(value) ?? 0) + n);
         }
       }
@@ -442,27 +465,45 @@ export class QueryEngine {
     }
   }
 
-  /** Objects that can hold events of the range (arrival ≤ to + lateness). */
-  private async listRange(
+  /** The hours whose prefixes can hold events of the range, with their objects. */
+  private async listHours(
     stream: EngineStream,
     range: Range,
     now: number,
     latenessMinutes?: number,
-  ) {
+  ): Promise<
+    Array<{ hourStartMs: number; closed: boolean; objects: ObjectRef[] }>
+  > {
     const settings = this.options.settings();
     const lateness = (latenessMinutes ?? settings.latenessMinutes) * MINUTE_MS;
+    // Firehose partitions by arrival time: late events sit in later hours.
     const lastArrival = Math.min(range.toMs + lateness, now);
     const hours = hoursCovering(
       range.fromMs,
       Math.max(range.fromMs, lastArrival),
     );
     const listing = this.listingFor(stream, settings);
-    const perHour = await mapWithConcurrency(
+    return mapWithConcurrency(
       hours,
       settings.maxConcurrency,
-      hour => listing.hour(stream, hour, now),
+      async hourStartMs => ({
+        hourStartMs,
+        closed: listing.isClosed(hourStartMs, now),
+        objects: await listing.hour(stream, hourStartMs, now),
+      }),
     );
-    return perHour.flat();
+  }
+
+  /** Objects that can hold events of the range. */
+  private async listRange(
+    stream: EngineStream,
+    range: Range,
+    now: number,
+    latenessMinutes?: number,
+  ) {
+    return (await this.listHours(stream, range, now, latenessMinutes)).flatMap(
+      h => h.objects,
+    );
   }
 
   private readonly listings = new Map<ObjectStore, ObjectListing>();
@@ -482,42 +523,84 @@ export class QueryEngine {
     return listing;
   }
 
+  /**
+   * Summaries covering the range: one rollup per closed hour (cached, and
+   * kept decoded in memory), object summaries for open hours.
+   */
   private async load(
     stream: EngineStream,
     range: Range,
     filters: DimensionFilter[],
     now: number,
   ): Promise<Loaded> {
-    const objects = await this.listRange(stream, range, now);
-    const { summaries, fromCache } = await this.summarise(
-      stream,
-      objects,
-      filters,
+    const hours = await this.listHours(stream, range, now);
+    const settings = this.options.settings();
+    const shapeKey = shapeKeyOf(stream, filters);
+    let fromCache = 0;
+    const parts = await mapWithConcurrency(
+      hours,
+      settings.maxConcurrency,
+      async hour => {
+        if (!hour.closed) {
+          const result = await this.summarise(stream, hour.objects, filters);
+          fromCache += result.fromCache;
+          return result.summaries;
+        }
+        const key = `${CACHE_KEY_PREFIX}hour:${stream.bucket}:${hourPrefix(
+          stream.prefix,
+          hour.hourStartMs,
+        )}:${listingHash(hour.objects)}:${shapeKey}`;
+        const cached = await this.cachedSummary(key);
+        if (cached) {
+          fromCache += hour.objects.length;
+          return [cached];
+        }
+        const result = await this.summarise(stream, hour.objects, filters);
+        fromCache += result.fromCache;
+        const rollup = rollUp(result.summaries);
+        this.remember(key, rollup);
+        this.options.cache.setMany(
+          [[key, encodeSummary(rollup)]],
+          settings.cacheTtlSeconds,
+        );
+        return [rollup];
+      },
     );
-    const stats: QueryStats = {
-      objects: objects.length,
-      objectsFromCache: fromCache,
-      corruptObjects: 0,
-      badLines: 0,
-      duplicateEvents: 0,
-      duplicateObjects: 0,
-      cacheDegraded: this.options.cache.describe().degraded,
-    };
+    const stats = emptyMergeStats();
     // Firehose is at-least-once: a re-delivered object holds the same events.
-    const fingerprints = new Set<string>();
-    const unique: ObjectSummary[] = [];
-    for (const summary of summaries) {
-      if (summary.corrupt) stats.corruptObjects++;
-      stats.badLines += summary.badLines;
-      stats.duplicateEvents += summary.duplicateEvents;
-      if (summary.fingerprint && fingerprints.has(summary.fingerprint)) {
-        stats.duplicateObjects++;
-        continue;
-      }
-      if (summary.fingerprint) fingerprints.add(summary.fingerprint);
-      unique.push(summary);
+    const summaries = dedupeSummaries(parts.flat(), stats);
+    return {
+      summaries,
+      stats: {
+        ...stats,
+        objectsFromCache: fromCache,
+        cacheDegraded: this.options.cache.describe().degraded,
+      },
+    };
+  }
+
+  // Decoded summaries of immutable objects and closed hours: an in-process
+  // LRU in front of Redis, so warm queries neither fetch nor decode.
+  private readonly decoded = new Map<string, ObjectSummary>();
+
+  private remember(key: string, summary: ObjectSummary) {
+    this.decoded.delete(key);
+    this.decoded.set(key, summary);
+    if (this.decoded.size > DECODED_CACHE_ENTRIES) {
+      this.decoded.delete(this.decoded.keys().next().value as string);
     }
-    return { summaries: unique, stats };
+  }
+
+  private async cachedSummary(key: string): Promise<ObjectSummary | undefined> {
+    const hit = this.decoded.get(key);
+    if (hit) {
+      this.remember(key, hit);
+      return hit;
+    }
+    const [buffer] = await this.options.cache.getMany([key]);
+    const summary = buffer ? decodeSummary(buffer) : undefined;
+    if (summary) this.remember(key, summary);
+    return summary;
   }
 
   private async summarise(
@@ -526,14 +609,15 @@ export class QueryEngine {
     filters: DimensionFilter[],
   ) {
     const settings = this.options.settings();
-    const shapeKey = `${stream.timestampField}|${stream.measures.join(
-      ',',
-    )}|${stream.dimensions.join(',')}|${filterKey(filters)}`;
+    const shapeKey = shapeKeyOf(stream, filters);
     const keys = objects.map(
       o =>
         `${CACHE_KEY_PREFIX}sum:${stream.bucket}:${o.key}:${o.etag}:${shapeKey}`,
     );
-    const cached = await this.options.cache.getMany(keys);
+    const inMemory = keys.map(key => this.decoded.get(key));
+    const missing = keys.filter((_, i) => !inMemory[i]);
+    const fetched = await this.options.cache.getMany(missing);
+    const cached = new Map(missing.map((key, i) => [key, fetched[i]]));
     const shape = {
       timestampField: stream.timestampField,
       measures: stream.measures,
@@ -547,9 +631,13 @@ export class QueryEngine {
       objects.map((object, index) => ({ object, index })),
       settings.maxConcurrency,
       async ({ object, index }) => {
-        const hit = cached[index] ? decodeSummary(cached[index]!) : undefined;
+        const key = keys[index];
+        const buffer = cached.get(key);
+        const hit =
+          inMemory[index] ?? (buffer ? decodeSummary(buffer) : undefined);
         if (hit) {
           fromCache++;
+          this.remember(key, hit);
           return hit;
         }
         const summary = await summariseObject(
@@ -565,7 +653,8 @@ export class QueryEngine {
             }`,
           );
         }
-        fresh.push([keys[index], encodeSummary(summary)]);
+        this.remember(key, summary);
+        fresh.push([key, encodeSummary(summary)]);
         return summary;
       },
     );

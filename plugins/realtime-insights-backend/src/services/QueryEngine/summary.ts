@@ -21,6 +21,18 @@ export type MinuteSummary = {
  */
 export type ObjectSummary = {
   minutes: Map<number, MinuteSummary>;
+  /**
+   * Rollups of a closed hour only: the same events merged per event hour
+   * (keyed by the hour's start in epoch seconds), so hour-wide buckets merge
+   * one summary per hour instead of sixty.
+   */
+  hours?: Map<number, MinuteSummary>;
+  /** Rollups only: what the merged objects held. */
+  rollup?: {
+    objects: number;
+    corruptObjects: number;
+    duplicateObjects: number;
+  };
   events: number;
   badLines: number;
   duplicateEvents: number;
@@ -98,7 +110,7 @@ export function mergeMinute(into: MinuteSummary, from: MinuteSummary) {
 // referenced by position, so a summary costs a few hundred bytes per minute.
 
 type MinuteHeader = [
-  minuteSec: number,
+  sec: number,
   count: number,
   measures: string[],
   dims: Record<string, Record<string, number>>,
@@ -113,21 +125,34 @@ type Header = {
   a: number | null;
   f: string;
   m: MinuteHeader[];
+  /** Event-hour totals, rollups only. */
+  h?: MinuteHeader[];
+  /** Rollup counts: objects, corrupt, duplicate. */
+  r?: [number, number, number];
 };
+
+function encodeMinutes(
+  minutes: Map<number, MinuteSummary>,
+  blobs: Buffer[],
+): MinuteHeader[] {
+  const headers: MinuteHeader[] = [];
+  for (const [sec, minute] of minutes) {
+    blobs.push(minute.devices.toBuffer(), minute.customers.toBuffer());
+    const measures = [...minute.measures.keys()];
+    for (const name of measures) {
+      blobs.push(minute.measures.get(name)!.toBuffer());
+    }
+    const dims: Record<string, Record<string, number>> = {};
+    for (const [name, counts] of minute.dims) {
+      dims[name] = Object.fromEntries(counts);
+    }
+    headers.push([sec, minute.count, measures, dims]);
+  }
+  return headers;
+}
 
 export function encodeSummary(summary: ObjectSummary): Buffer {
   const blobs: Buffer[] = [];
-  const minutes: MinuteHeader[] = [];
-  for (const [minuteSec, minute] of summary.minutes) {
-    blobs.push(minute.devices.toBuffer(), minute.customers.toBuffer());
-    const measures = [...minute.measures.keys()];
-    for (const name of measures)
-      blobs.push(minute.measures.get(name)!.toBuffer());
-    const dims: Record<string, Record<string, number>> = {};
-    for (const [name, counts] of minute.dims)
-      dims[name] = Object.fromEntries(counts);
-    minutes.push([minuteSec, minute.count, measures, dims]);
-  }
   const header: Header = {
     v: 1,
     e: summary.events,
@@ -137,7 +162,17 @@ export function encodeSummary(summary: ObjectSummary): Buffer {
     t: summary.maxTsMs,
     a: summary.maxArrivalMs,
     f: summary.fingerprint,
-    m: minutes,
+    m: encodeMinutes(summary.minutes, blobs),
+    ...(summary.hours ? { h: encodeMinutes(summary.hours, blobs) } : {}),
+    ...(summary.rollup
+      ? {
+          r: [
+            summary.rollup.objects,
+            summary.rollup.corruptObjects,
+            summary.rollup.duplicateObjects,
+          ] as [number, number, number],
+        }
+      : {}),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const parts: Buffer[] = [u32(json.length), json];
@@ -160,23 +195,40 @@ export function decodeSummary(buffer: Buffer): ObjectSummary | undefined {
       offset += 4 + length;
       return blob;
     };
-    const minutes = new Map<number, MinuteSummary>();
-    for (const [minuteSec, count, measureNames, dims] of header.m) {
-      const minute: MinuteSummary = {
-        count,
-        devices: HyperLogLog.fromBuffer(nextBlob()),
-        customers: HyperLogLog.fromBuffer(nextBlob()),
-        measures: new Map(),
-        dims: new Map(),
-      };
-      for (const name of measureNames)
-        minute.measures.set(name, QuantileSketch.fromBuffer(nextBlob()));
-      for (const [name, counts] of Object.entries(dims))
-        minute.dims.set(name, new Map(Object.entries(counts)));
-      minutes.set(minuteSec, minute);
-    }
+    const decodeMinutes = (headers: MinuteHeader[]) => {
+      const minutes = new Map<number, MinuteSummary>();
+      for (const [sec, count, measureNames, dims] of headers) {
+        const minute: MinuteSummary = {
+          count,
+          devices: HyperLogLog.fromBuffer(nextBlob()),
+          customers: HyperLogLog.fromBuffer(nextBlob()),
+          measures: new Map(),
+          dims: new Map(),
+        };
+        for (const name of measureNames) {
+          minute.measures.set(name, QuantileSketch.fromBuffer(nextBlob()));
+        }
+        for (const [name, counts] of Object.entries(dims)) {
+          minute.dims.set(name, new Map(Object.entries(counts)));
+        }
+        minutes.set(sec, minute);
+      }
+      return minutes;
+    };
+    const minutes = decodeMinutes(header.m);
+    const hours = header.h ? decodeMinutes(header.h) : undefined;
     return {
       minutes,
+      ...(hours ? { hours } : {}),
+      ...(header.r
+        ? {
+            rollup: {
+              objects: header.r[0],
+              corruptObjects: header.r[1],
+              duplicateObjects: header.r[2],
+            },
+          }
+        : {}),
       events: header.e,
       badLines: header.b,
       duplicateEvents: header.d,

@@ -9,19 +9,23 @@ const MIN_PRECISION = 4;
 const MAX_PRECISION = 18;
 
 /**
- * Below this many set registers per register (as a fraction of m) a sketch
- * stays a Map in memory: a few dozen bytes per entry, so a sketch of tens to
- * hundreds of values costs kilobytes rather than m bytes.
+ * A sketch stays a Map in memory until more than m/32 registers are set (512
+ * at p = 14): a few dozen bytes per entry, so a sketch of tens to hundreds of
+ * values costs kilobytes rather than m bytes.
  */
 const SPARSE_FRACTION = 1 / 32;
 
 /**
- * Linear counting is used while its estimate is below this multiple of m; it
- * beats the HyperLogLog estimate there (measured crossover, see tests).
+ * Linear counting is used while its estimate is at most m/2. Measured at
+ * p = 14 (60 trials per n): it matches the improved estimator up to ~0.3 m
+ * and falls behind from ~0.6 m (RMS 0.58 % vs 0.53 % at 0.9 m, 1.19 % vs
+ * 0.76 % at 3 m).
  */
 const LINEAR_COUNTING_LIMIT = 0.5;
 
 const hash = new Uint32Array(2);
+// Aliased: global lookups are slow inside vm contexts such as jest's.
+const clz32 = Math.clz32;
 
 /**
  * HyperLogLog distinct counter over strings, with a 64-bit hash.
@@ -66,8 +70,7 @@ export class HyperLogLog {
     const rest = high << p;
     // Leading zeros of the 64-p bits after the index, plus one; clz32(0) is
     // 32, so an all-zero suffix gives the maximum 65-p.
-    const rank =
-      rest !== 0 ? Math.clz32(rest) + 1 : 33 - p + Math.clz32(hash[1]);
+    const rank = rest !== 0 ? clz32(rest) + 1 : 33 - p + clz32(hash[1]);
     this.setRegister(high >>> (32 - p), rank);
   }
 

@@ -4,6 +4,10 @@ const TAG = 0x51; // 'Q'
 const VERSION = 1;
 const DEFAULT_MAX_BINS = 2048;
 const MAX_MAX_BINS = 1 << 20;
+// Aliased for the hot path: global lookups are slow inside vm contexts such
+// as jest's.
+const { ceil, log } = Math;
+const { isFinite: isFiniteNumber, isSafeInteger } = Number;
 
 /**
  * Counts per bin key over a window of at most `maxBins` consecutive keys.
@@ -152,21 +156,18 @@ export class QuantileSketch {
    * NaN and ±Infinity are ignored: they have no bin and would poison sum.
    */
   add(value: number, count = 1): void {
-    if (!Number.isFinite(value)) return;
-    if (!(Number.isSafeInteger(count) && count >= 0)) {
+    if (!isFiniteNumber(value)) return;
+    if (!(isSafeInteger(count) && count >= 0)) {
       throw new RangeError(
         `QuantileSketch count must be a non-negative integer, got ${count}`,
       );
     }
     if (count === 0) return;
     if (value > 0) {
-      this.positive.add(Math.ceil(Math.log(value) * this.keyMultiplier), count);
+      this.positive.add(ceil(log(value) * this.keyMultiplier), count);
     } else if (value < 0) {
       // `0 -` rather than unary minus: key 0 must not become -0.
-      this.negative.add(
-        0 - Math.ceil(Math.log(-value) * this.keyMultiplier),
-        count,
-      );
+      this.negative.add(0 - ceil(log(-value) * this.keyMultiplier), count);
     } else {
       this.zeroCount += count;
     }

@@ -1,3 +1,7 @@
+// Module-level aliases: inside a vm context (jest) every global lookup such as
+// `Math.imul` goes through an interceptor and costs ~100 ns.
+const imul = Math.imul;
+
 const SEED_1 = 0x9747b28c;
 const SEED_2 = 0x3c6ef372;
 const C1 = 0xcc9e2d51;
@@ -54,29 +58,29 @@ export function hashBytes64(
       (bytes[i + 1] << 8) |
       (bytes[i + 2] << 16) |
       (bytes[i + 3] << 24);
-    let k1 = Math.imul(k, C1);
+    let k1 = imul(k, C1);
     k1 = (k1 << 15) | (k1 >>> 17);
-    h1 ^= Math.imul(k1, C2);
+    h1 ^= imul(k1, C2);
     h1 = (h1 << 13) | (h1 >>> 19);
-    h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+    h1 = (imul(h1, 5) + 0xe6546b64) | 0;
 
-    let k2 = Math.imul(k, C3);
+    let k2 = imul(k, C3);
     k2 = (k2 << 16) | (k2 >>> 16);
-    h2 ^= Math.imul(k2, C4);
+    h2 ^= imul(k2, C4);
     h2 = (h2 << 17) | (h2 >>> 15);
-    h2 = (Math.imul(h2, 5) + 0x561ccd1b) | 0;
+    h2 = (imul(h2, 5) + 0x561ccd1b) | 0;
   }
   const tail = length - blocksEnd;
   if (tail > 0) {
     let k = bytes[i];
     if (tail > 1) k |= bytes[i + 1] << 8;
     if (tail > 2) k |= bytes[i + 2] << 16;
-    let k1 = Math.imul(k, C1);
+    let k1 = imul(k, C1);
     k1 = (k1 << 15) | (k1 >>> 17);
-    h1 ^= Math.imul(k1, C2);
-    let k2 = Math.imul(k, C3);
+    h1 ^= imul(k1, C2);
+    let k2 = imul(k, C3);
     k2 = (k2 << 16) | (k2 >>> 16);
-    h2 ^= Math.imul(k2, C4);
+    h2 ^= imul(k2, C4);
   }
   h1 ^= length;
   h2 ^= length;
@@ -94,9 +98,9 @@ export function hashBytes64(
 function avalanche(h: number): number {
   let x = h;
   x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
+  x = imul(x, 0x85ebca6b);
   x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
+  x = imul(x, 0xc2b2ae35);
   x ^= x >>> 16;
   return x;
 }
