@@ -2,7 +2,6 @@ import type {
   DetailedTransformationResult,
   FirehoseTransformationEvent,
 } from '@internal/record-transform';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 type Pending = {
@@ -82,16 +81,30 @@ export class WorkerRecordTransform {
 }
 
 /**
- * Starts the worker from this package's sources: compiled JavaScript when
- * running from a build, TypeScript through tsx in the monorepo (and under
- * Jest, whose transform does not reach worker threads).
+ * The worker's code: it loads the record-transform package by its resolved
+ * path (TypeScript sources through tsx in the monorepo and under Jest,
+ * whose transform does not reach worker threads; compiled JavaScript from
+ * a build) and answers one message per invocation.
  */
 function startTransformWorker(): Worker {
-  const ext = path.extname(__filename);
-  const script = path.join(__dirname, `transformWorker${ext}`);
-  if (ext !== '.ts') return new Worker(script);
-  return new Worker(
-    `require('tsx/cjs/api').register(); require(${JSON.stringify(script)});`,
-    { eval: true },
-  );
+  const handlerPath = require.resolve('@internal/record-transform');
+  const code = `
+    ${
+      handlerPath.endsWith('.ts')
+        ? `require(${JSON.stringify(
+            require.resolve('tsx/cjs/api'),
+          )}).register();`
+        : ''
+    }
+    const { transformRecords } = require(${JSON.stringify(handlerPath)});
+    const { parentPort } = require('node:worker_threads');
+    parentPort.on('message', ({ id, event }) => {
+      try {
+        parentPort.postMessage({ id, result: transformRecords(event) });
+      } catch (error) {
+        parentPort.postMessage({ id, error: String(error) });
+      }
+    });
+  `;
+  return new Worker(code, { eval: true });
 }
