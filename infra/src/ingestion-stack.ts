@@ -49,7 +49,7 @@ export class IngestionStack extends Stack {
       streams: DATA_CLASSES.map(c => this.deliveryStreams.streams[c]),
     });
 
-    // What the device SDK and the backend's `realtimeInsights.streams` need.
+    // What the device SDK and the stream entities' annotations need.
     for (const dataClass of DATA_CLASSES) {
       const outputId = dataClass.replace(/-(\w)/g, (_, c: string) =>
         c.toUpperCase(),
@@ -58,7 +58,7 @@ export class IngestionStack extends Stack {
         value: this.deliveryStreams.streams[dataClass].deliveryStreamName,
       });
       new CfnOutput(this, `${outputId}Bucket`, {
-        description: `realtimeInsights.streams[name=${dataClass}].bucket`,
+        description: `realtime-insights.io/bucket of the ${dataClass} stream entity`,
         value: this.buckets.events[dataClass].bucketName,
       });
     }

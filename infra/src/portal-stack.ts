@@ -2,7 +2,6 @@ import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import { Construct } from 'constructs';
-import { defaultStreamConfig } from '@internal/firehose-local';
 import { DATA_CLASSES } from '@internal/plugin-realtime-insights-common';
 import type { DataClass } from '@internal/plugin-realtime-insights-common';
 import { bucketName, InfraConfig } from './config';
@@ -83,7 +82,6 @@ export class PortalStack extends Stack {
         DATA_CLASSES.map(c => [c, bucketName(config, c)]),
       ) as Record<DataClass, string>,
       // `events/year=…`: the part of the shared prefix before the first expression.
-      eventPrefix: defaultStreamConfig('interactions').prefix!.split('!{')[0],
     };
 
     this.support = new eks.KubernetesManifest(this, 'PortalSupport', {

@@ -36,9 +36,8 @@ export interface PortalManifestParams {
   database: { port: number; secretArn: string };
   backendSecretArn: string;
   oidcSecretArn: string;
-  /** Event bucket per data class: the backend's `realtimeInsights.streams`. */
+  /** Event bucket per data class: what stream entities may name. */
   eventBuckets: Record<DataClass, string>;
-  eventPrefix: string;
 }
 
 export const PORTAL_APP = 'rti-portal-backend';
@@ -61,6 +60,21 @@ const labels = {
   'app.kubernetes.io/part-of': 'realtime-insights',
 };
 const selector = { 'app.kubernetes.io/name': PORTAL_APP };
+
+/**
+ * Streams are catalog entities; the portal may read only these buckets
+ * (app-config.production.yaml: realtimeInsights.catalog.allowedBuckets).
+ */
+function bucketEnvironment(
+  eventBuckets: Record<string, string>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(eventBuckets).map(([dataClass, bucket]) => [
+      `RTI_BUCKET_${dataClass.toUpperCase().replace(/-/g, '_')}`,
+      bucket,
+    ]),
+  );
+}
 
 /**
  * Supporting objects, applied first: secret sync, TLS, pod security groups,
@@ -107,13 +121,6 @@ export function portalSupportManifests(
           key: { $file: '/tls/tls.key' },
         },
       },
-    },
-    realtimeInsights: {
-      streams: Object.entries(p.eventBuckets).map(([name, bucket]) => ({
-        name,
-        bucket,
-        prefix: p.eventPrefix,
-      })),
     },
   };
 
@@ -217,6 +224,7 @@ export function portalSupportManifests(
         PORTAL_BASE_URL: `https://${p.hostname}`,
         AWS_REGION: p.region,
         POSTGRES_PORT: String(p.database.port),
+        ...bucketEnvironment(p.eventBuckets),
       },
     },
     ...portalNetworkPolicies(p),
@@ -396,6 +404,7 @@ export function portalWorkloadManifests(
                     'PORTAL_BASE_URL',
                     'AWS_REGION',
                     'POSTGRES_PORT',
+                    ...Object.keys(bucketEnvironment(p.eventBuckets)),
                   ]),
                   ...envFromSecret(PORTAL_SECRETS.database, [
                     'POSTGRES_HOST',

@@ -33,29 +33,51 @@ describe('InsightsPage', () => {
       http.get(`${BASE}/streams`, () =>
         HttpResponse.json({
           items: [
-            { name: 'interactions', title: 'Interactions' },
-            { name: 'transaction-logs', title: 'Transaction logs' },
+            {
+              name: 'interactions',
+              title: 'Interactions',
+              measures: [],
+              dimensions: ['type'],
+            },
+            {
+              name: 'transaction-logs',
+              title: 'Transaction logs',
+              measures: ['amount'],
+              dimensions: [],
+            },
           ],
         }),
       ),
-      http.get(`${BASE}/streams/interactions/record-counts`, () =>
-        HttpResponse.json({
+      http.get(`${BASE}/streams/interactions/timeseries`, ({ request }) => {
+        expect(new URL(request.url).searchParams.get('bucket')).toBe('1m');
+        const bucket = (start: string, count: number) => ({
+          start,
+          count,
+          devices: 10,
+          customers: 5,
+          measures: {},
+        });
+        return HttpResponse.json({
           stream: 'interactions',
           from: '2026-11-23T10:00:00.000Z',
           to: '2026-11-23T10:02:00.000Z',
+          bucket: '1m',
           bucketSeconds: 60,
           buckets: [
-            { start: '2026-11-23T10:00:00.000Z', count: 1200 },
-            { start: '2026-11-23T10:01:00.000Z', count: 34 },
+            bucket('2026-11-23T10:00:00.000Z', 1200),
+            bucket('2026-11-23T10:01:00.000Z', 34),
           ],
           stats: {
             objects: 3,
             objectsFromCache: 2,
             corruptObjects: 0,
+            badLines: 0,
+            duplicateEvents: 0,
+            duplicateObjects: 0,
             cacheDegraded: false,
           },
-        }),
-      ),
+        });
+      }),
     );
     await renderPage();
     expect(await screen.findByText(/1,234 records/)).toBeInTheDocument();
