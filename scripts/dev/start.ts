@@ -3,7 +3,7 @@
  * Firehose and simulated devices run in this process; the Backstage backend
  * (:7007) and app (:3000) run as child processes. Ctrl-C stops everything.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { startLocalStack } from './localStack';
 import { LOCAL_PORTS, assertPortsFree } from './ports';
@@ -28,7 +28,8 @@ function startChild(name: string, cwd: string): ChildProcess {
     cwd: path.join(root, cwd),
     env: { ...process.env, BROWSER: 'none', FORCE_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
+    // Same process group as this script: a terminal's Ctrl-C or a test
+    // runner killing the group reaches the servers too, never orphaning them.
   });
   const prefix = `\x1b[35m[${name}]\x1b[0m `;
   for (const stream of [child.stdout!, child.stderr!]) {
@@ -57,27 +58,69 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
 }
 
+/** A process and all its descendants (the CLI runs the server as a child). */
+function processTree(pid: number): number[] {
+  const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], {
+    encoding: 'utf8',
+  })
+    .stdout.split('\n')
+    .map(line => Number(line.trim()))
+    .filter(n => n > 0);
+  return [pid, ...children.flatMap(processTree)];
+}
+
+function signalTree(pids: number[], signal: NodeJS.Signals) {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * Ready for a person once the catalog knows the guest user's teams: until
+ * then a sign-in would own no stream and the insights page would be empty.
+ */
+async function waitForGuestTeams(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(
+        `http://localhost:${LOCAL_PORTS.backend}/api/auth/guest/refresh`,
+      );
+      const body = (await response.json()) as {
+        backstageIdentity?: { identity?: { ownershipEntityRefs?: string[] } };
+      };
+      const refs = body.backstageIdentity?.identity?.ownershipEntityRefs ?? [];
+      if (refs.some(ref => ref.startsWith('group:'))) return;
+    } catch {
+      // not ready yet
+    }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+  throw new Error(
+    'the catalog did not load the guest user and its teams (examples/org.yaml) in time',
+  );
+}
+
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null)
     return Promise.resolve();
+  const pids = processTree(child.pid!);
   return new Promise(resolve => {
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, 10_000);
+    const timer = setTimeout(
+      () => signalTree(processTree(child.pid!).concat(pids), 'SIGKILL'),
+      10_000,
+    );
     child.once('exit', () => {
       clearTimeout(timer);
+      // Descendants that outlive the CLI get the same signal.
+      signalTree(pids.slice(1), 'SIGTERM');
       resolve();
     });
-    try {
-      process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      clearTimeout(timer);
-      resolve();
-    }
+    signalTree(pids, 'SIGTERM');
   });
 }
 
@@ -132,6 +175,7 @@ async function main() {
       `http://localhost:${LOCAL_PORTS.backend}/.backstage/health/v1/readiness`,
       180_000,
     );
+    await waitForGuestTeams(180_000);
     await waitForHttp(`http://localhost:${LOCAL_PORTS.app}`, 300_000);
   } catch (error) {
     log(`\x1b[31m${(error as Error).message}\x1b[0m`);
