@@ -68,7 +68,8 @@ run_e2e() {
   npx playwright test "$@"
 }
 
-cmd="${1:-}"
+main() {
+local cmd="${1:-}"
 shift || true
 case "$cmd" in
   start)
@@ -87,12 +88,22 @@ case "$cmd" in
   unit) ensure_deps; run_unit "$@" ;;
   e2e) ensure_deps; run_e2e "$@" ;;
   lint) ensure_deps; run_lint "$@" ;;
+  bench-query)
+    ensure_deps
+    ensure_redis
+    exec node --openssl-legacy-provider --import tsx plugins/realtime-insights-backend/bench/query.ts "$@"
+    ;;
   bench-ingest)
     ensure_deps
     exec node --openssl-legacy-provider --import tsx packages/firehose-local/bench/ingest.ts "$@"
     ;;
   *)
-    echo "usage: scripts/rti.sh start|test|unit|e2e|lint|bench-ingest" >&2
+    echo "usage: scripts/rti.sh start|test|unit|e2e|lint|bench-ingest|bench-query" >&2
     exit 2
     ;;
 esac
+}
+
+# Parsed whole before running: editing this file during a run cannot change it.
+main "$@"
+exit $?

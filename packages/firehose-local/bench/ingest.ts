@@ -12,7 +12,12 @@
  */
 import { ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
 import { createLocalS3Client } from '@internal/local-s3';
-import { ChildProcess, spawn } from 'node:child_process';
+import {
+  peakRssMiB,
+  startS3Child,
+  startTsChild,
+  stopChild,
+} from '@internal/local-s3';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -47,8 +52,6 @@ const STREAMS = ['interactions', 'sensor-readings', 'transaction-logs'].map(
     bucket: `rti-${c}`,
   }),
 );
-const root = path.resolve(__dirname, '../../..');
-const tsxArgs = ['--import', 'tsx'];
 
 // ---------------------------------------------------------------- records
 
@@ -130,53 +133,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function startChild(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', d => {
-    stderr = (stderr + d).slice(-4000);
-  });
-  const firstLine = new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', d => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(out.slice(0, nl));
-    });
-    child.once('exit', code =>
-      reject(new Error(`child exited (${code}): ${stderr}`)),
-    );
-  });
-  // Only some children announce themselves; nobody waits on the others.
-  firstLine.catch(() => {});
-  return { child, firstLine, stderr: () => stderr };
-}
-
-function stopChild(child: ChildProcess): Promise<number | null> {
-  return new Promise(resolve => {
-    if (child.exitCode !== null) {
-      resolve(child.exitCode);
-      return;
-    }
-    child.once('exit', code => resolve(code));
-    child.kill('SIGTERM');
-  });
-}
-
-/** Peak resident memory of a process, MiB (Linux). */
-function peakRssMiB(pid: number): number {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
-  } catch {
-    return NaN;
-  }
-}
-
 async function waitForHealth(url: string) {
   for (let i = 0; i < 200; i++) {
     try {
@@ -215,9 +171,7 @@ async function startFirehose(
       })),
     }),
   );
-  const proc = startChild([
-    ...tsxArgs,
-    'packages/firehose-local/src/cli.ts',
+  const proc = startTsChild('packages/firehose-local/src/cli.ts', [
     '--config',
     configFile,
   ]);
@@ -397,13 +351,8 @@ async function objectCount(
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rti-bench-ingest-'));
   const buckets = [...STREAMS.map(s => s.bucket), 'rti-raw-backup'];
-  const s3 = startChild([
-    ...tsxArgs,
-    'packages/firehose-local/bench/s3Child.ts',
-    JSON.stringify(buckets),
-    path.join(dir, 's3'),
-  ]);
-  const { endpoint: s3Endpoint } = JSON.parse(await s3.firstLine);
+  const s3 = await startS3Child(buckets, path.join(dir, 's3'));
+  const s3Endpoint = s3.endpoint;
   const bodies = buildBodies(500);
   const recordKiB = bodies[0][0].dataBytes / 1024;
 
@@ -416,10 +365,7 @@ async function main() {
       } cores`,
   );
 
-  const bare = startChild([
-    ...tsxArgs,
-    'packages/firehose-local/bench/bareAckServer.ts',
-  ]);
+  const bare = startTsChild('packages/firehose-local/bench/bareAckServer.ts');
   const { url: bareUrl } = JSON.parse(await bare.firstLine);
   const baseline = await runLoad(bareUrl, bodies);
   const bareRss = peakRssMiB(bare.child.pid!);

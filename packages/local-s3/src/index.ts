@@ -4,3 +4,9 @@
  * @packageDocumentation
  */
 export * from './startLocalS3';
+export {
+  peakRssMiB,
+  startS3Child,
+  startTsChild,
+  stopChild,
+} from './childProcess';
