@@ -2,6 +2,8 @@ import { ObjectRef, ObjectStore } from '../ObjectStore';
 import { CACHE_KEY_PREFIX, SummaryCache } from '../SummaryCache';
 
 const HOUR_MS = 3_600_000;
+/** How long a listing of an open hour is reused. */
+const OPEN_LISTING_REUSE_MS = 2_000;
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** Start of the UTC hour that holds `ms`. */
@@ -48,9 +50,18 @@ export type ListedStream = {
  * taken as complete and only newer ones are listed again.
  */
 export class ObjectListing {
+  /** Closed hours' listings, in memory too (they never change). */
+  private readonly closed = new Map<string, ObjectRef[]>();
+
+  private rememberClosed(id: string, objects: ObjectRef[]) {
+    this.closed.set(id, objects);
+    if (this.closed.size > 2000)
+      this.closed.delete(this.closed.keys().next().value as string);
+  }
+
   private readonly open = new Map<
     string,
-    { objects: ObjectRef[]; settledKey: string }
+    { listing: Promise<ObjectRef[]>; settledKey: string; listedAt: number }
   >();
 
   constructor(
@@ -77,10 +88,17 @@ export class ObjectListing {
     const settleMs = this.options.settleMinutes * 60_000;
     if (this.isClosed(hourStartMs, now)) {
       this.open.delete(id);
+      const known = this.closed.get(id);
+      if (known) return known;
       const cacheKey = `${CACHE_KEY_PREFIX}list:${id}`;
       const [cached] = await this.cache.getMany([cacheKey]);
-      if (cached) return JSON.parse(cached.toString('utf8')) as ObjectRef[];
+      if (cached) {
+        const objects = JSON.parse(cached.toString('utf8')) as ObjectRef[];
+        this.rememberClosed(id, objects);
+        return objects;
+      }
       const objects = await this.store.list(stream.bucket, prefix);
+      this.rememberClosed(id, objects);
       this.cache.setMany(
         [[cacheKey, Buffer.from(JSON.stringify(objects))]],
         this.options.ttlSeconds(),
@@ -88,25 +106,32 @@ export class ObjectListing {
       return objects;
     }
 
+    // Concurrent and back-to-back queries share one listing of an open
+    // hour for a moment: live charts ask every few seconds, not every ms.
+    const recent = this.open.get(id);
+    if (recent && now - recent.listedAt < OPEN_LISTING_REUSE_MS) {
+      return recent.listing;
+    }
     const settledKey = `${prefix}${stream.firehoseStream}-1-${nameTimestamp(
       now - settleMs,
     )}`;
-    const known = this.open.get(id);
-    let objects: ObjectRef[];
-    if (known) {
+    const listing = (async () => {
+      const known = recent
+        ? { objects: await recent.listing, settledKey: recent.settledKey }
+        : undefined;
+      if (!known) return this.store.list(stream.bucket, prefix);
       const fresh = await this.store.list(
         stream.bucket,
         prefix,
         known.settledKey,
       );
-      objects = [
+      return [
         ...known.objects.filter(o => o.key <= known.settledKey),
         ...fresh,
       ];
-    } else {
-      objects = await this.store.list(stream.bucket, prefix);
-    }
-    this.open.set(id, { objects, settledKey });
-    return objects;
+    })();
+    this.open.set(id, { listing, settledKey, listedAt: now });
+    listing.catch(() => this.open.delete(id));
+    return listing;
   }
 }

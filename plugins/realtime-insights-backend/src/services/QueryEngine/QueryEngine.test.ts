@@ -392,3 +392,63 @@ describe('QueryEngine with bad data (real s3rver)', () => {
     });
   });
 });
+
+describe('QueryEngine on an open hour (real s3rver)', () => {
+  let s3: LocalS3;
+  const bucket = 'rti-engine-open';
+  const hour = Date.parse('2026-11-23T12:00:00Z');
+  const prefix = hourPrefix('events/', hour);
+  const put = (stamp: string, ts: string) =>
+    s3.put(
+      bucket,
+      `${prefix}rti-transaction-logs-1-2026-11-23-12-${stamp}-x.gz`,
+      gzipSync(
+        ndjson([
+          { eventId: `id-${stamp}`, ts, deviceId: 'd', customerId: 'c' },
+        ]),
+      ),
+    );
+
+  beforeAll(async () => {
+    s3 = await startLocalS3([bucket]);
+  });
+  afterAll(() => s3.stop());
+
+  it('re-lists the open hour after newer objects land, and not settled ones again', async () => {
+    const list = jest.fn();
+    const store = new S3ObjectStore(s3.client);
+    const spied = {
+      open: store.open.bind(store),
+      list: (...args: Parameters<S3ObjectStore['list']>) => {
+        list(args[2]);
+        return store.list(...args);
+      },
+    };
+    const engine = new QueryEngine({
+      storeFor: () => spied,
+      cache: new MemorySummaryCache(100),
+      logger: mockServices.logger.mock(),
+      settings: () => ({ ...settings, settleMinutes: 20 }),
+    });
+    const count = async (now: number) =>
+      (
+        await engine.timeSeries(
+          { ...stream, bucket },
+          { fromMs: hour, toMs: now, bucket: '1h', filters: [] },
+          now,
+        )
+      ).buckets[0].count;
+
+    await put('01-00', '2026-11-23T12:00:30Z');
+    const t0 = Date.parse('2026-11-23T12:40:00Z');
+    expect(await count(t0)).toBe(1);
+    await put('39-00', '2026-11-23T12:38:30Z');
+    // Within the reuse window the listing is shared...
+    expect(await count(t0 + 1_000)).toBe(1);
+    // ...after it, only keys newer than the settled point are listed again.
+    expect(await count(t0 + 3_000)).toBe(2);
+    expect(list).toHaveBeenLastCalledWith(
+      `${prefix}rti-transaction-logs-1-2026-11-23-12-20-00`,
+    );
+  });
+});

@@ -31,6 +31,7 @@ import { createHash } from 'node:crypto';
 import { mapWithConcurrency } from './mapWithConcurrency';
 import { summariseObject } from './summariseObject';
 import {
+  MinuteSummary,
   ObjectSummary,
   decodeSummary,
   emptyMinute,
@@ -77,11 +78,53 @@ const shapeKeyOf = (stream: EngineStream, filters: DimensionFilter[]) =>
     ',',
   )}|${stream.dimensions.join(',')}|${filterKey(filters)}`;
 
+const listingHashes = new WeakMap<ObjectRef[], string>();
+
 /** Names a listing by content: the same keys and ETags, the same hash. */
 function listingHash(objects: ObjectRef[]): string {
+  const known = listingHashes.get(objects);
+  if (known) return known;
   const hash = createHash('sha256');
   for (const o of objects) hash.update(`${o.key}\u0000${o.etag}\u0000`);
-  return hash.digest('base64url').slice(0, 22);
+  const digest = hash.digest('base64url').slice(0, 22);
+  listingHashes.set(objects, digest);
+  return digest;
+}
+
+// Identity of a summary part while it is held in memory.
+const partIds = new WeakMap<MinuteSummary, number>();
+let nextPartId = 0;
+function partId(part: MinuteSummary): number {
+  let id = partIds.get(part);
+  if (id === undefined) {
+    id = nextPartId++;
+    partIds.set(part, id);
+  }
+  return id;
+}
+
+// Statistics of summaries that never change (parts of cached rollups and
+// object summaries), computed once: HyperLogLog estimates and quantiles
+// are the expensive part of answering from cache.
+const statistics = new WeakMap<
+  MinuteSummary,
+  Pick<TimeSeriesBucket, 'count' | 'devices' | 'customers' | 'measures'>
+>();
+
+function statisticsOf(summary: MinuteSummary, measures: string[]) {
+  let computed = statistics.get(summary);
+  if (!computed || Object.keys(computed.measures).length !== measures.length) {
+    computed = {
+      count: summary.count,
+      devices: Math.round(summary.devices.estimate()),
+      customers: Math.round(summary.customers.estimate()),
+      measures: Object.fromEntries(
+        measures.map(name => [name, measureStats(summary.measures.get(name))]),
+      ),
+    };
+    statistics.set(summary, computed);
+  }
+  return computed;
 }
 
 function measureStats(sketch: QuantileSketch | undefined): MeasureStats {
@@ -159,9 +202,9 @@ export class QueryEngine {
       now,
     );
 
-    const accumulators = Array.from({ length: count }, () => emptyMinute());
-    // Hour-wide buckets take whole hours from rollups in one merge.
+    // Hour-wide buckets take whole hours from rollups in one part.
     const hourly = bucketMs % HOUR_MS === 0;
+    const parts: MinuteSummary[][] = Array.from({ length: count }, () => []);
     for (const summary of summaries) {
       for (const [ms, part] of segments(
         summary,
@@ -169,9 +212,12 @@ export class QueryEngine {
         query.toMs,
         hourly,
       )) {
-        mergeMinute(accumulators[Math.floor((ms - startMs) / bucketMs)], part);
+        parts[Math.floor((ms - startMs) / bucketMs)].push(part);
       }
     }
+    // A bucket made of one part (an hour of a closed rollup, a minute)
+    // uses it as it is: no copy, and its statistics are computed once.
+    const accumulators = parts.map(list => this.mergedOf(list));
 
     let groupValues: string[] | undefined;
     if (query.groupBy) {
@@ -189,15 +235,7 @@ export class QueryEngine {
     const buckets: TimeSeriesBucket[] = accumulators.map((acc, i) => {
       const bucket: TimeSeriesBucket = {
         start: new Date(startMs + i * bucketMs).toISOString(),
-        count: acc.count,
-        devices: Math.round(acc.devices.estimate()),
-        customers: Math.round(acc.customers.estimate()),
-        measures: Object.fromEntries(
-          stream.measures.map(name => [
-            name,
-            measureStats(acc.measures.get(name)),
-          ]),
-        ),
+        ...statisticsOf(acc, stream.measures),
       };
       if (query.groupBy && groupValues) {
         const counts = acc.dims.get(query.groupBy) ?? new Map<string, number>();
@@ -577,6 +615,24 @@ export class QueryEngine {
         cacheDegraded: this.options.cache.describe().degraded,
       },
     };
+  }
+
+  // Merges of the same immutable parts (e.g. an event hour spread over two
+  // arrival-hour rollups) are kept, so a repeated query merges nothing.
+  private readonly merged = new Map<string, MinuteSummary>();
+
+  private mergedOf(parts: MinuteSummary[]): MinuteSummary {
+    if (parts.length === 1) return parts[0];
+    const key = parts.map(partId).join(',');
+    const hit = this.merged.get(key);
+    if (hit) return hit;
+    const acc = emptyMinute();
+    for (const part of parts) mergeMinute(acc, part);
+    this.merged.set(key, acc);
+    if (this.merged.size > DECODED_CACHE_ENTRIES) {
+      this.merged.delete(this.merged.keys().next().value as string);
+    }
+    return acc;
   }
 
   // Decoded summaries of immutable objects and closed hours: an in-process

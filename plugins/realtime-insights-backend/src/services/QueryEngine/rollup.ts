@@ -106,6 +106,30 @@ export function rollUp(summaries: ObjectSummary[]): ObjectSummary {
   return rollup;
 }
 
+// Each summary's minutes grouped by event hour, computed once per summary.
+const minutesByHour = new WeakMap<
+  ObjectSummary,
+  Map<number, Array<[number, MinuteSummary]>>
+>();
+
+function hourGroups(summary: ObjectSummary) {
+  let groups = minutesByHour.get(summary);
+  if (!groups) {
+    groups = new Map();
+    for (const [sec, minute] of summary.minutes) {
+      const hourSec = Math.floor(sec / HOUR_SEC) * HOUR_SEC;
+      let list = groups.get(hourSec);
+      if (!list) {
+        list = [];
+        groups.set(hourSec, list);
+      }
+      list.push([sec, minute]);
+    }
+    minutesByHour.set(summary, groups);
+  }
+  return groups;
+}
+
 /**
  * The parts of a summary that fall in [fromMs, toMs): whole event hours as
  * one total when `hourly` allows it and the rollup has them, other minutes
@@ -117,21 +141,17 @@ export function* segments(
   toMs: number,
   hourly: boolean,
 ): Generator<[number, MinuteSummary]> {
-  const covered = new Set<number>();
-  if (hourly && summary.hours) {
-    for (const [sec, total] of summary.hours) {
-      const ms = sec * 1000;
-      if (ms >= fromMs && ms + HOUR_SEC * 1000 <= toMs) {
-        covered.add(sec);
-        yield [ms, total];
-      }
-    }
-  }
-  for (const [sec, minute] of summary.minutes) {
-    const ms = sec * 1000;
-    if (ms < fromMs || ms >= toMs) continue;
-    if (covered.size > 0 && covered.has(Math.floor(sec / HOUR_SEC) * HOUR_SEC))
+  for (const [hourSec, minutes] of hourGroups(summary)) {
+    const hourMs = hourSec * 1000;
+    if (hourMs + HOUR_SEC * 1000 <= fromMs || hourMs >= toMs) continue;
+    const total = hourly ? summary.hours?.get(hourSec) : undefined;
+    if (total && hourMs >= fromMs && hourMs + HOUR_SEC * 1000 <= toMs) {
+      yield [hourMs, total];
       continue;
-    yield [ms, minute];
+    }
+    for (const [sec, minute] of minutes) {
+      const ms = sec * 1000;
+      if (ms >= fromMs && ms < toMs) yield [ms, minute];
+    }
   }
 }
