@@ -239,8 +239,11 @@ async function main() {
       return n;
     }),
   );
+  // One store per location, as the plugin keeps them.
+  const s3Store = new S3ObjectStore(client);
+  const fileStore = new FileObjectStore(filesDir);
   const s3Engine = new QueryEngine({
-    storeFor: () => new S3ObjectStore(client),
+    storeFor: () => s3Store,
     cache: new MemorySummaryCache(100_000),
     logger,
     settings: () => settings,
@@ -252,7 +255,7 @@ async function main() {
 
   // ---------------------------------------------------------------- cold, local files
   const fileEngine = new QueryEngine({
-    storeFor: () => new FileObjectStore(filesDir),
+    storeFor: () => fileStore,
     cache: new MemorySummaryCache(100_000),
     logger,
     settings: () => settings,
@@ -289,7 +292,7 @@ async function main() {
   });
   if (!(await redis.connect())) throw new Error(`no Redis at ${flags.redis}`);
   const fill = new QueryEngine({
-    storeFor: () => new S3ObjectStore(client),
+    storeFor: () => s3Store,
     cache: redis,
     logger,
     settings: () => settings,
@@ -297,7 +300,7 @@ async function main() {
   await fill.timeSeries(stream, rangeQuery, NOW);
   await new Promise(r => setTimeout(r, 1000)); // writes are fire-and-forget
   const warmEngine = new QueryEngine({
-    storeFor: () => new S3ObjectStore(client),
+    storeFor: () => s3Store,
     cache: redis,
     logger,
     settings: () => settings,
