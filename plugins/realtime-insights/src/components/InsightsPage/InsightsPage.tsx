@@ -20,12 +20,16 @@ import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
+import { useSignal } from '@backstage/plugin-signals-react';
+import { streamSignalChannel } from '@internal/plugin-realtime-insights-common';
 import { realtimeInsightsApiRef } from '../../api';
 import { RecordCountChart } from '../RecordCountChart';
 import { backendError } from '../backendError';
 
-/** How often the chart re-fetches while the page is open. */
+/** How often the chart re-fetches when the portal has no signals. */
 export const REFRESH_INTERVAL_MS = 10_000;
+/** With signals, a slow poll only as a safety net. */
+const SAFETY_POLL_MS = 60_000;
 
 function StreamCounts({ stream }: { stream: string }) {
   const api = useApi(realtimeInsightsApiRef);
@@ -33,7 +37,16 @@ function StreamCounts({ stream }: { stream: string }) {
     () => api.getTimeSeries(stream, { bucket: '1m' }),
     [api, stream],
   );
-  useInterval(counts.retry, REFRESH_INTERVAL_MS);
+  // The backend nudges over signals when new objects land; the data itself
+  // is re-fetched over REST, which checks permissions.
+  const { lastSignal, isSignalsAvailable } = useSignal(
+    streamSignalChannel(stream),
+  );
+  const { retry } = counts;
+  useEffect(() => {
+    if (lastSignal) retry();
+  }, [lastSignal, retry]);
+  useInterval(retry, isSignalsAvailable ? SAFETY_POLL_MS : REFRESH_INTERVAL_MS);
 
   if (counts.error && !counts.value) {
     return (
@@ -50,9 +63,11 @@ function StreamCounts({ stream }: { stream: string }) {
   return (
     <InfoCard
       title="Records per minute"
-      subheader={`Last 30 minutes · ${total.toLocaleString()} records · refreshes every ${
-        REFRESH_INTERVAL_MS / 1000
-      } s`}
+      subheader={`Last 30 minutes · ${total.toLocaleString()} records · ${
+        isSignalsAvailable
+          ? 'live'
+          : `refreshes every ${REFRESH_INTERVAL_MS / 1000} s`
+      }`}
     >
       <RecordCountChart buckets={buckets} />
       <Typography variant="caption" color="textSecondary">
