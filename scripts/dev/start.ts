@@ -44,18 +44,29 @@ function startChild(name: string, cwd: string): ChildProcess {
   return child;
 }
 
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/** Polls `ready` (errors count as not yet) until it holds or time runs out. */
+async function waitUntil(
+  ready: () => Promise<boolean>,
+  options: { timeoutMs: number; intervalMs: number; failure: string },
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(url);
-      if (response.ok) return;
+      if (await ready()) return;
     } catch {
-      // not listening yet
+      // not listening / not ready yet
     }
-    await new Promise(r => setTimeout(r, 500));
+    await new Promise(r => setTimeout(r, options.intervalMs));
   }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+  throw new Error(options.failure);
+}
+
+function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  return waitUntil(async () => (await fetch(url)).ok, {
+    timeoutMs,
+    intervalMs: 500,
+    failure: `${url} did not answer within ${timeoutMs / 1000} s`,
+  });
 }
 
 /** A process and all its descendants (the CLI runs the server as a child). */
@@ -83,10 +94,9 @@ function signalTree(pids: number[], signal: NodeJS.Signals) {
  * Ready for a person once the catalog knows the guest user's teams: until
  * then a sign-in would own no stream and the insights page would be empty.
  */
-async function waitForGuestTeams(timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
+function waitForGuestTeams(timeoutMs: number): Promise<void> {
+  return waitUntil(
+    async () => {
       const response = await fetch(
         `http://localhost:${LOCAL_PORTS.backend}/api/auth/guest/refresh`,
       );
@@ -94,14 +104,14 @@ async function waitForGuestTeams(timeoutMs: number): Promise<void> {
         backstageIdentity?: { identity?: { ownershipEntityRefs?: string[] } };
       };
       const refs = body.backstageIdentity?.identity?.ownershipEntityRefs ?? [];
-      if (refs.some(ref => ref.startsWith('group:'))) return;
-    } catch {
-      // not ready yet
-    }
-    await new Promise(r => setTimeout(r, 1000));
-  }
-  throw new Error(
-    'the catalog did not load the guest user and its teams (examples/org.yaml) in time',
+      return refs.some(ref => ref.startsWith('group:'));
+    },
+    {
+      timeoutMs,
+      intervalMs: 1000,
+      failure:
+        'the catalog did not load the guest user and its teams (examples/org.yaml) in time',
+    },
   );
 }
 

@@ -1,4 +1,5 @@
 import type { DataClass } from '@internal/plugin-realtime-insights-common';
+import type { InfraConfig } from '../config';
 
 /** A plain Kubernetes object, as `kubectl apply` takes it. */
 export type KubernetesObject = {
@@ -16,12 +17,7 @@ export interface PortalManifestParams {
   region: string;
   replicas: number;
   maxReplicas: number;
-  resources: {
-    cpuRequest: string;
-    memoryRequest: string;
-    cpuLimit: string;
-    memoryLimit: string;
-  };
+  resources: InfraConfig['portal']['resources'];
   serviceAccountName: string;
   backendPort: number;
   vpcCidr: string;

@@ -1,11 +1,8 @@
+import { DATA_CLASSES } from '@internal/plugin-realtime-insights-common';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  DefaultStreamDataClass,
-  FirehoseLocalConfig,
-  defaultStreamConfig,
-} from './config';
+import { FirehoseLocalConfig, defaultStreamConfig } from './config';
 import { jsonLinesLogger } from './logger';
 import { startFirehoseLocal } from './startFirehoseLocal';
 
@@ -28,12 +25,6 @@ Options (override the config file):
 Ctrl-C / SIGTERM flushes buffered records and stops; a second one exits at
 once (acknowledged records stay in the write-ahead log for the next start).
 `;
-
-const DATA_CLASSES: DefaultStreamDataClass[] = [
-  'interactions',
-  'sensor-readings',
-  'transaction-logs',
-];
 
 function loadConfig(argv: string[]): FirehoseLocalConfig {
   const { values } = parseArgs({

@@ -1,3 +1,4 @@
+import type { DataClass } from '@internal/plugin-realtime-insights-common';
 import { z } from 'zod';
 import { validatePrefixExpression } from './prefix';
 
@@ -129,10 +130,7 @@ export type ResolvedDeliveryStreamConfig = z.output<
 >;
 
 /** Data classes with a default delivery stream (see the architecture page). */
-export type DefaultStreamDataClass =
-  | 'interactions'
-  | 'sensor-readings'
-  | 'transaction-logs';
+export type DefaultStreamDataClass = DataClass;
 
 /** Names of the raw-backup bucket shared by the default streams. */
 export const DEFAULT_BACKUP_BUCKET = 'rti-raw-backup';

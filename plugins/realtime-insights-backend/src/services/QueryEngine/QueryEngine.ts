@@ -345,6 +345,13 @@ export class QueryEngine {
       a.key < b.key ? 1 : -1,
     );
     const items: StreamEvent[] = [];
+    const page = (nextCursor?: string): RecordsResponse => ({
+      stream: stream.name,
+      from: new Date(query.fromMs).toISOString(),
+      to: new Date(query.toMs).toISOString(),
+      items,
+      ...(nextCursor ? { nextCursor } : {}),
+    });
     let objectsRead = 0;
     for (const object of objects) {
       if (position && object.key > position.key) continue;
@@ -369,13 +376,7 @@ export class QueryEngine {
             continue;
           items.push(event);
           if (items.length === limit) {
-            return {
-              stream: stream.name,
-              from: new Date(query.fromMs).toISOString(),
-              to: new Date(query.toMs).toISOString(),
-              items,
-              nextCursor: encodeCursor({ key: object.key, line }, queryId),
-            };
+            return page(encodeCursor({ key: object.key, line }, queryId));
           }
         }
       } catch (error) {
@@ -388,24 +389,15 @@ export class QueryEngine {
         objectsRead >= settings.maxObjectsPerPage &&
         object !== objects[objects.length - 1]
       ) {
-        return {
-          stream: stream.name,
-          from: new Date(query.fromMs).toISOString(),
-          to: new Date(query.toMs).toISOString(),
-          items,
-          nextCursor: encodeCursor(
+        return page(
+          encodeCursor(
             { key: object.key, line: Number.MAX_SAFE_INTEGER },
             queryId,
           ),
-        };
+        );
       }
     }
-    return {
-      stream: stream.name,
-      from: new Date(query.fromMs).toISOString(),
-      to: new Date(query.toMs).toISOString(),
-      items,
-    };
+    return page();
   }
 
   /** Newest event and arrival, and the last hour's volume. */
