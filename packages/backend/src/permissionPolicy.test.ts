@@ -21,6 +21,8 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   parseStreamEntity,
   realtimeInsightsAdminPermission,
+  realtimeInsightsReportCreatePermission,
+  realtimeInsightsReportSharePermission,
   realtimeInsightsStreamReadPermission,
 } from '@internal/plugin-realtime-insights-common';
 import { resolve as resolvePath } from 'node:path';
@@ -127,11 +129,12 @@ describe('RealtimeInsightsPermissionPolicy', () => {
     });
   });
 
-  it('lets admins read every stream and administer', async () => {
+  it('lets admins read every stream, administer and share reports', async () => {
     const ada = user('user:default/ada');
     for (const permission of [
       realtimeInsightsStreamReadPermission,
       realtimeInsightsAdminPermission,
+      realtimeInsightsReportSharePermission,
     ]) {
       await expect(policy.handle({ permission }, ada)).resolves.toEqual({
         result: AuthorizeResult.ALLOW,
@@ -139,16 +142,25 @@ describe('RealtimeInsightsPermissionPolicy', () => {
     }
   });
 
-  it('denies administration to others and everything of ours to no user', async () => {
+  it('denies administration and sharing to others and everything of ours to no user', async () => {
+    for (const permission of [
+      realtimeInsightsAdminPermission,
+      realtimeInsightsReportSharePermission,
+    ]) {
+      await expect(
+        policy.handle({ permission }, user('user:default/pat')),
+      ).resolves.toEqual({ result: AuthorizeResult.DENY });
+    }
     await expect(
       policy.handle(
-        { permission: realtimeInsightsAdminPermission },
+        { permission: realtimeInsightsReportCreatePermission },
         user('user:default/pat'),
       ),
-    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
     for (const permission of [
       realtimeInsightsStreamReadPermission,
       realtimeInsightsAdminPermission,
+      realtimeInsightsReportSharePermission,
     ]) {
       await expect(policy.handle({ permission })).resolves.toEqual({
         result: AuthorizeResult.DENY,

@@ -28,6 +28,7 @@ import {
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   realtimeInsightsAdminPermission,
+  realtimeInsightsReportSharePermission,
   realtimeInsightsStreamReadPermission,
 } from '@internal/plugin-realtime-insights-common';
 
@@ -38,7 +39,10 @@ export const REALTIME_INSIGHTS_ADMINS_GROUP = 'group:default/rti-admins';
  * - `realtime-insights.stream.read`: admins always; others for streams they
  *   own, directly or through a group (decided by the catalog, which knows the
  *   entities' owners).
- * - `realtime-insights.admin`: admins only.
+ * - `realtime-insights.admin` and `realtime-insights.report.share` (links
+ *   for people outside the portal): admins only.
+ * - `realtime-insights.report.create`: everybody signed in; the stream's read
+ *   permission is checked as well when a report is created.
  * - Everything else (catalog, user settings, signals, …): allowed, as the
  *   allow-all policy this replaces did.
  */
@@ -78,7 +82,10 @@ export class RealtimeInsightsPermissionPolicy implements PermissionPolicy {
       );
     }
 
-    if (isPermission(permission, realtimeInsightsAdminPermission)) {
+    if (
+      isPermission(permission, realtimeInsightsAdminPermission) ||
+      isPermission(permission, realtimeInsightsReportSharePermission)
+    ) {
       const isAdmin =
         user !== undefined && this.#isAdmin(await this.#ownershipOf(user));
       return { result: isAdmin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };

@@ -2,7 +2,8 @@ import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { z } from 'zod';
 
-const configSchema = z.object({
+/** The `realtimeInsights` config section; admins' overrides are checked against it too. */
+export const realtimeInsightsConfigSchema = z.object({
   s3: z
     .object({
       endpoint: z.string().url().optional(),
@@ -55,7 +56,9 @@ const configSchema = z.object({
 });
 
 /** @public */
-export type RealtimeInsightsConfig = z.infer<typeof configSchema>;
+export type RealtimeInsightsConfig = z.infer<
+  typeof realtimeInsightsConfigSchema
+>;
 
 /**
  * Reads and validates `realtimeInsights` at startup, so a bad value stops the
@@ -65,7 +68,7 @@ export function readRealtimeInsightsConfig(
   config: Config,
 ): RealtimeInsightsConfig {
   const raw = config.getOptional('realtimeInsights') ?? {};
-  const parsed = configSchema.safeParse(raw);
+  const parsed = realtimeInsightsConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InputError(

@@ -9,6 +9,7 @@ import {
   streamSignalChannel,
 } from '@internal/plugin-realtime-insights-common';
 import { readRealtimeInsightsConfig } from './config';
+import { migrateDatabase } from './database';
 import { createRouter, toEngineStream } from './router';
 import {
   ObjectStore,
@@ -21,6 +22,7 @@ import {
   QueryEngine,
 } from './services/QueryEngine';
 import { CatalogStreamRegistry } from './services/StreamRegistry';
+import { SettingsService, StaticSettingsService } from './services/Settings';
 import { createSummaryCache } from './services/SummaryCache';
 
 /**
@@ -44,6 +46,8 @@ export const realtimeInsightsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
+        database: coreServices.database,
+        auditor: coreServices.auditor,
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
       },
@@ -57,17 +61,26 @@ export const realtimeInsightsPlugin = createBackendPlugin({
           scheduler,
           signals,
         } = deps;
-        const settings = readRealtimeInsightsConfig(config);
+        const defaults = readRealtimeInsightsConfig(config);
         deps.permissionsRegistry.addPermissions(realtimeInsightsPermissions);
+        const db = await migrateDatabase(deps.database);
+        void db; // used by the reports and settings stores below
 
-        const cache = await createSummaryCache(settings.cache, logger);
+        // --- settings: app-config defaults (admins' overrides: issue #8) ---
+        const settingsService: SettingsService = new StaticSettingsService(
+          defaults,
+        );
+        const settings = settingsService;
+        // --- end settings ---
+
+        const cache = await createSummaryCache(defaults.cache, logger);
         lifecycle.addShutdownHook(() => cache.close());
 
         // One S3 client per endpoint/region a stream names; the default from config.
         const stores = new Map<string, ObjectStore>();
         const storeFor = (stream: EngineStream) => {
           const s3 = {
-            ...settings.s3,
+            ...defaults.s3,
             ...(stream.region ? { region: stream.region } : {}),
             ...(stream.endpoint ? { endpoint: stream.endpoint } : {}),
           };
@@ -80,16 +93,19 @@ export const realtimeInsightsPlugin = createBackendPlugin({
           return store;
         };
 
-        const engineSettings = (): EngineSettings => ({
-          maxConcurrency: settings.s3.maxConcurrency,
-          cacheTtlSeconds: settings.cache.ttlSeconds,
-          latenessMinutes: settings.query.latenessMinutes,
-          settleMinutes: settings.query.hourClosesAfterMinutes,
-          maxBuckets: settings.query.maxBuckets,
-          maxPageSize: settings.query.maxPageSize,
-          defaultPageSize: settings.query.defaultPageSize,
-          maxObjectsPerPage: settings.query.maxObjectsPerPage,
-        });
+        const engineSettings = (): EngineSettings => {
+          const { s3, cache: c, query } = settings.current();
+          return {
+            maxConcurrency: s3.maxConcurrency,
+            cacheTtlSeconds: c.ttlSeconds,
+            latenessMinutes: query.latenessMinutes,
+            settleMinutes: query.hourClosesAfterMinutes,
+            maxBuckets: query.maxBuckets,
+            maxPageSize: query.maxPageSize,
+            defaultPageSize: query.defaultPageSize,
+            maxObjectsPerPage: query.maxObjectsPerPage,
+          };
+        };
         const engine = new QueryEngine({
           storeFor,
           cache,
@@ -101,15 +117,15 @@ export const realtimeInsightsPlugin = createBackendPlugin({
           permissions: deps.permissions,
           auth: deps.auth,
           logger,
-          allowedBuckets: settings.catalog.allowedBuckets,
-          allowedEndpoints: settings.catalog.allowedEndpoints,
+          allowedBuckets: defaults.catalog.allowedBuckets,
+          allowedEndpoints: defaults.catalog.allowedEndpoints,
         });
 
         // Follow the open hour of every stream on one replica: summarise new
         // objects as they land and nudge open charts to re-fetch.
         await scheduler.scheduleTask({
           id: 'realtime-insights-follow-open-hours',
-          frequency: { seconds: settings.live.followIntervalSeconds },
+          frequency: { seconds: defaults.live.followIntervalSeconds },
           timeout: { minutes: 2 },
           initialDelay: { seconds: 3 },
           scope: 'global',
@@ -138,11 +154,17 @@ export const realtimeInsightsPlugin = createBackendPlugin({
             streams,
             engine,
             limits: () => ({
-              maxRangeHours: settings.query.maxRangeHours,
-              maxBuckets: settings.query.maxBuckets,
+              maxRangeHours: settings.current().query.maxRangeHours,
+              maxBuckets: settings.current().query.maxBuckets,
             }),
           }),
         );
+
+        // --- reports (issue #6) ---
+        // --- end reports ---
+
+        // --- admin and health (issue #8) ---
+        // --- end admin and health ---
       },
     });
   },

@@ -27,6 +27,28 @@ export const realtimeInsightsAdminPermission = createPermission({
 });
 
 /**
+ * Create a report (export) of a stream. The stream's read permission is
+ * checked as well when the report is created.
+ *
+ * @public
+ */
+export const realtimeInsightsReportCreatePermission = createPermission({
+  name: 'realtime-insights.report.create',
+  attributes: { action: 'create' },
+});
+
+/**
+ * Share a finished report with people outside the portal through an expiring,
+ * signed link. Every share is audited.
+ *
+ * @public
+ */
+export const realtimeInsightsReportSharePermission = createPermission({
+  name: 'realtime-insights.report.share',
+  attributes: {},
+});
+
+/**
  * Every permission of Real-time Insights, for `permissionsRegistry.addPermissions`.
  *
  * @public
@@ -34,4 +56,6 @@ export const realtimeInsightsAdminPermission = createPermission({
 export const realtimeInsightsPermissions = [
   realtimeInsightsStreamReadPermission,
   realtimeInsightsAdminPermission,
+  realtimeInsightsReportCreatePermission,
+  realtimeInsightsReportSharePermission,
 ];

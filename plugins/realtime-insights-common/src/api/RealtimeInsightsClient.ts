@@ -1,4 +1,9 @@
-import { ResponseError } from '@backstage/errors';
+import {
+  BackendTransport,
+  DiscoveryLike,
+  FetchLike,
+  QueryParams,
+} from './request';
 import {
   BreakdownQuery,
   BreakdownResponse,
@@ -11,13 +16,6 @@ import {
   TimeSeriesResponse,
 } from './types';
 
-/** The parts of Backstage's DiscoveryApi the client uses. @public */
-export type DiscoveryLike = { getBaseUrl(pluginId: string): Promise<string> };
-/** The parts of Backstage's FetchApi the client uses. @public */
-export type FetchLike = { fetch: typeof fetch };
-
-type Params = Record<string, string | number | undefined>;
-
 /**
  * Typed client of the realtime-insights backend. Isomorphic: give it the
  * frontend's `discoveryApi`/`fetchApi` (so the user's token goes along), or a
@@ -26,12 +24,10 @@ type Params = Record<string, string | number | undefined>;
  * @public
  */
 export class RealtimeInsightsClient {
-  private readonly discoveryApi: DiscoveryLike;
-  private readonly fetchApi: FetchLike;
+  private readonly transport: BackendTransport;
 
   constructor(options: { discoveryApi: DiscoveryLike; fetchApi: FetchLike }) {
-    this.discoveryApi = options.discoveryApi;
-    this.fetchApi = options.fetchApi;
+    this.transport = new BackendTransport(options);
   }
 
   listStreams(): Promise<ListStreamsResponse> {
@@ -78,25 +74,11 @@ export class RealtimeInsightsClient {
     return this.get(`/streams/${encodeURIComponent(stream)}/freshness`);
   }
 
-  private async get<T>(
+  private get<T>(
     path: string,
-    params: Params = {},
+    params: QueryParams = {},
     filters: DimensionFilter[] = [],
   ): Promise<T> {
-    const search = new URLSearchParams();
-    for (const [key, value] of Object.entries(params)) {
-      if (value !== undefined) search.set(key, String(value));
-    }
-    for (const f of filters)
-      search.append('filter', `${f.field}:${f.values.join(',')}`);
-    const qs = search.toString();
-    const baseUrl = await this.discoveryApi.getBaseUrl('realtime-insights');
-    const response = await this.fetchApi.fetch(
-      `${baseUrl}${path}${qs ? `?${qs}` : ''}`,
-    );
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
+    return this.transport.json<T>({ path, params, filters });
   }
 }

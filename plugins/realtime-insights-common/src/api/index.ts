@@ -1,3 +1,4 @@
 export * from './types';
 export * from './RealtimeInsightsClient';
 export * from './signals';
+export * from './request';

@@ -1,0 +1,2 @@
+export type { SettingsService } from './types';
+export { StaticSettingsService } from './StaticSettingsService';
