@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import { stringify as toYaml } from 'yaml';
 import * as path from 'node:path';
 import {
   FirehoseClient,
@@ -111,15 +112,26 @@ describe('firehose-local CLI', () => {
     return lines.sort();
   };
 
-  it('flushes on SIGTERM and exits 0', async () => {
-    const file = path.join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify(config()));
+  it('reads a YAML config, flushes on SIGTERM and exits 0', async () => {
+    const file = path.join(dir, 'firehose-local.yaml');
+    writeFileSync(file, toYaml(config()));
     const cli = startCli(file);
     children.push(cli.child);
     await put(await cli.url, ['t1', 't2']);
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
     expect(await delivered()).toEqual(['t1', 't2']);
+  });
+
+  it('names the file and the problem when the config cannot be parsed', async () => {
+    const file = path.join(dir, 'broken.yaml');
+    writeFileSync(file, 'streams: [unclosed\n');
+    const cli = startCli(file);
+    children.push(cli.child);
+    await expect(cli.url).rejects.toThrow(
+      /config file .*broken\.yaml is not valid YAML/,
+    );
+    expect(await cli.exited).toBe(2);
   });
 
   it('delivers acknowledged records after SIGKILL', async () => {

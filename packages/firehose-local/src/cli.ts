@@ -1,17 +1,17 @@
 import { DATA_CLASSES } from '@internal/plugin-realtime-insights-common';
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FirehoseLocalConfig, defaultStreamConfig } from './config';
+import { readConfigFile } from './configFile';
 import { jsonLinesLogger } from './logger';
 import { startFirehoseLocal } from './startFirehoseLocal';
 
-const USAGE = `Usage: firehose-local [--config <file.json>] [options]
+const USAGE = `Usage: firehose-local [--config <file.yaml|file.json>] [options]
 
 A local Amazon Data Firehose-compatible server delivering to S3.
 
 Options (override the config file):
-  --config <file>               JSON config (see README); without "streams",
+  --config <file>               YAML or JSON config (see README); without "streams",
                                 the three default rti-* streams are used
   --host <address>              listen address (default 127.0.0.1)
   --port <port>                 listen port (default 4573, 0 = any free port)
@@ -47,7 +47,7 @@ function loadConfig(argv: string[]): FirehoseLocalConfig {
     process.exit(0);
   }
   const fromFile: Partial<FirehoseLocalConfig> = values.config
-    ? JSON.parse(readFileSync(path.resolve(values.config), 'utf8'))
+    ? readConfigFile(values.config)
     : {};
   const config: FirehoseLocalConfig = {
     ...fromFile,

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResolvedFirehoseLocalConfig } from './config';
 import type { DeliveryStream } from './deliveryStream';
 import type { Logger } from './logger';
+import { SigV4Verifier, SignatureError } from './sigv4';
 
 /** Firehose's limits on PutRecord / PutRecordBatch. */
 export const LIMITS = {
@@ -82,33 +83,6 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function invalid(message: string): FirehoseApiError {
   return new FirehoseApiError('InvalidArgumentException', message);
-}
-
-/** Access key id of a SigV4 Authorization header, if there is one. */
-function accessKeyIdOf(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization;
-  const match = header && /Credential=([^/,\s]+)\//.exec(header);
-  return match ? match[1] : undefined;
-}
-
-function checkAuthorization(
-  req: IncomingMessage,
-  config: ResolvedFirehoseLocalConfig,
-) {
-  if (!config.accessKeys) return;
-  const keyId = accessKeyIdOf(req);
-  if (!keyId) {
-    throw new FirehoseApiError(
-      'MissingAuthenticationTokenException',
-      'Missing Authentication Token',
-    );
-  }
-  if (!config.accessKeys.some(k => k.accessKeyId === keyId)) {
-    throw new FirehoseApiError(
-      'UnrecognizedClientException',
-      'The security token included in the request is invalid.',
-    );
-  }
 }
 
 function streamOf(context: FirehoseApiContext, input: Json): DeliveryStream {
@@ -290,6 +264,11 @@ function describe(context: FirehoseApiContext, stream: DeliveryStream) {
 
 /** The node:http request listener speaking AWS JSON 1.1 for Firehose. */
 export function firehoseRequestListener(context: FirehoseApiContext) {
+  // Without configured keys any signature (or none) is accepted, as local
+  // tools expect; with them, requests must be signed correctly with one.
+  const verifier = context.config.accessKeys
+    ? new SigV4Verifier(context.config.accessKeys)
+    : undefined;
   return async (req: IncomingMessage, res: ServerResponse) => {
     context.count('request');
     try {
@@ -309,7 +288,21 @@ export function firehoseRequestListener(context: FirehoseApiContext) {
           404,
         );
       }
-      checkAuthorization(req, context.config);
+      if (verifier) {
+        try {
+          verifier.verify({
+            method: req.method ?? '',
+            url: req.url ?? '/',
+            headers: req.headers,
+            body,
+          });
+        } catch (error) {
+          if (error instanceof SignatureError) {
+            throw new FirehoseApiError(error.type, error.message);
+          }
+          throw error;
+        }
+      }
       const target = String(req.headers['x-amz-target'] ?? '');
       const name = target.startsWith(TARGET_PREFIX)
         ? target.slice(TARGET_PREFIX.length)

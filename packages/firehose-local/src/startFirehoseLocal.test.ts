@@ -599,7 +599,7 @@ describe('firehose-local', () => {
     );
   });
 
-  it('rejects unknown access keys when access keys are configured', async () => {
+  it('verifies SigV4 signatures when access keys are configured', async () => {
     const server = await start({
       accessKeys: [{ accessKeyId: 'AKIDLOCAL', secretAccessKey: 'secret' }],
     });
@@ -607,6 +607,14 @@ describe('firehose-local', () => {
     await expect(
       bad.send(new ListDeliveryStreamsCommand({})),
     ).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+    const wrongSecret = new FirehoseClient({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'guess' },
+    });
+    await expect(
+      wrongSecret.send(new ListDeliveryStreamsCommand({})),
+    ).rejects.toMatchObject({ name: 'InvalidSignatureException' });
     const good = new FirehoseClient({
       endpoint: server.url,
       region: 'us-east-1',
