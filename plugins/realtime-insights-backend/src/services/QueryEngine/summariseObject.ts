@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { QuantileSketch } from '../sketches';
 import { hashString64 } from '../sketches/hashString64';
+import { IsoTimeParser } from './isoTime';
 import { ndjsonLines } from './ndjsonLines';
 import {
   ObjectSummary,
@@ -34,6 +35,9 @@ export async function summariseObject(
   let xor1 = 0;
   let xor2 = 0;
   let sum1 = 0;
+  const times = new IsoTimeParser();
+  let arrivedText = '';
+  let arrivedMs = NaN;
   try {
     for await (const line of ndjsonLines(body)) {
       let event: Record<string, unknown>;
@@ -44,7 +48,7 @@ export async function summariseObject(
         continue;
       }
       const ts = event[shape.timestampField];
-      const tsMs = typeof ts === 'string' ? Date.parse(ts) : NaN;
+      const tsMs = typeof ts === 'string' ? times.parse(ts) : NaN;
       if (Number.isNaN(tsMs) || typeof event !== 'object' || event === null) {
         summary.badLines++;
         continue;
@@ -98,8 +102,15 @@ export async function summariseObject(
       }
       if (summary.maxTsMs === null || tsMs > summary.maxTsMs)
         summary.maxTsMs = tsMs;
-      const arrived =
-        typeof event.arrivedAt === 'string' ? Date.parse(event.arrivedAt) : NaN;
+      // An object's events mostly share one arrival time.
+      if (
+        typeof event.arrivedAt === 'string' &&
+        event.arrivedAt !== arrivedText
+      ) {
+        arrivedText = event.arrivedAt;
+        arrivedMs = Date.parse(arrivedText);
+      }
+      const arrived = typeof event.arrivedAt === 'string' ? arrivedMs : NaN;
       if (
         !Number.isNaN(arrived) &&
         (summary.maxArrivalMs === null || arrived > summary.maxArrivalMs)
