@@ -12,7 +12,11 @@ export type FlattenResult =
   | { ok: true; dataClass: DataClass; events: FlatEvent[] }
   | { ok: false; reason: string };
 
-const toUtc = (iso: string) => new Date(iso).toISOString();
+// Devices mostly send UTC already in the canonical form (what
+// `toISOString` returns); only other forms need the round trip.
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const toUtc = (iso: string) =>
+  CANONICAL_UTC.test(iso) ? iso : new Date(iso).toISOString();
 
 /**
  * Deterministic event id: the same device event (device, class, record send
@@ -23,35 +27,48 @@ export function eventIdOf(
   record: Pick<DeviceRecord, 'schema' | 'deviceId' | 'sentAt'>,
   index: number,
 ): string {
-  return createHash('sha256')
-    .update(
-      `${record.schema}\u0000${record.deviceId}\u0000${toUtc(
-        record.sentAt,
-      )}\u0000${index}`,
-    )
-    .digest('hex')
-    .slice(0, 32);
+  return eventIdsOf(record)(index);
 }
 
-function normaliseFields(
+/**
+ * {@link eventIdOf} for every event of one record: the hash state of the
+ * shared prefix is computed once and copied per event.
+ */
+function eventIdsOf(
+  record: Pick<DeviceRecord, 'schema' | 'deviceId' | 'sentAt'>,
+): (index: number) => string {
+  const prefix = createHash('sha256').update(
+    `${record.schema}\u0000${record.deviceId}\u0000${toUtc(
+      record.sentAt,
+    )}\u0000`,
+  );
+  return index =>
+    prefix.copy().update(String(index)).digest('hex').slice(0, 32);
+}
+
+/**
+ * Copies an event's fields (all but `at`) onto its flat event, normalising
+ * units on the way; written into the target to spare intermediate objects.
+ */
+function copyFields(
   dataClass: DataClass,
   event: Record<string, unknown>,
-): Record<string, unknown> {
-  const { at: _at, ...fields } = event;
+  target: Record<string, unknown>,
+): void {
+  for (const key of Object.keys(event)) {
+    if (key !== 'at') target[key] = event[key];
+  }
   if (dataClass === 'sensor-readings') {
-    const unit = String(fields.unit).trim();
+    const unit = String(event.unit).trim();
     // Temperatures are stored in °C whatever the device sent.
     if (/^(°?f|fahrenheit)$/i.test(unit)) {
-      return {
-        ...fields,
-        value:
-          Math.round(((((fields.value as number) - 32) * 5) / 9) * 100) / 100,
-        unit: 'c',
-      };
+      target.value =
+        Math.round(((((event.value as number) - 32) * 5) / 9) * 100) / 100;
+      target.unit = 'c';
+    } else {
+      target.unit = unit.replace(/^°/, '').toLowerCase();
     }
-    return { ...fields, unit: unit.replace(/^°/, '').toLowerCase() };
   }
-  return fields;
 }
 
 /**
@@ -87,16 +104,20 @@ export function flattenRecord(
     };
   }
   const arrived = arrivedAt.toISOString();
+  const eventId = eventIdsOf(record);
   const events = (record.events as Record<string, unknown>[]).map(
-    (event, index): FlatEvent => ({
-      eventId: eventIdOf(record, index),
-      class: dataClass,
-      deviceId: record.deviceId,
-      customerId: record.customerId,
-      ts: toUtc(event.at as string),
-      arrivedAt: arrived,
-      ...(normaliseFields(dataClass, event) as Record<string, string | number>),
-    }),
+    (event, index): FlatEvent => {
+      const flat: Record<string, unknown> = {
+        eventId: eventId(index),
+        class: dataClass,
+        deviceId: record.deviceId,
+        customerId: record.customerId,
+        ts: toUtc(event.at as string),
+        arrivedAt: arrived,
+      };
+      copyFields(dataClass, event, flat);
+      return flat as FlatEvent;
+    },
   );
   return { ok: true, dataClass, events };
 }

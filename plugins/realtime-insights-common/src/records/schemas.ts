@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 /**
  * The three classes of records that devices send, one Firehose delivery
@@ -18,9 +18,10 @@ export type DataClass = (typeof DATA_CLASSES)[number];
 /** Upper bound on events in one device record (one minute of one class). */
 export const MAX_EVENTS_PER_RECORD = 1000;
 
-const isoTimestamp = z
-  .string()
-  .datetime({ offset: true, message: 'must be an ISO-8601 timestamp' });
+const isoTimestamp = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 timestamp',
+});
 
 const identifier = z
   .string()
@@ -80,7 +81,7 @@ export const transactionLogEventSchema = z.object({
   declineReason: identifier.optional(),
 });
 
-function eventsOf<T extends z.ZodTypeAny>(event: T) {
+function eventsOf<T extends z.ZodType>(event: T) {
   return z
     .array(event)
     .min(1, 'must hold at least one event')

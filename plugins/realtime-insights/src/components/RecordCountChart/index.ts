@@ -1,1 +1,0 @@
-export { RecordCountChart } from './RecordCountChart';
