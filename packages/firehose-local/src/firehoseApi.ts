@@ -17,8 +17,30 @@ export const LIMITS = {
 
 const TARGET_PREFIX = 'Firehose_20150804.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
-const BASE64 =
-  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** 1 for the characters of the standard base64 alphabet. */
+const BASE64_ALPHABET = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') {
+  BASE64_ALPHABET[c.charCodeAt(0)] = 1;
+}
+
+/**
+ * Strict, padded standard base64, as the service requires: a character loop
+ * (the equivalent regular expression cost more than the rest of the request).
+ */
+export function isBase64(text: string): boolean {
+  const length = text.length;
+  if (length % 4 !== 0) return false;
+  let end = length;
+  if (end > 0 && text.charCodeAt(end - 1) === 61 /* = */) end--;
+  if (end > 0 && text.charCodeAt(end - 1) === 61) end--;
+  if (length - end > 0 && end % 4 < 2) return false;
+  for (let i = 0; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 127 || BASE64_ALPHABET[code] === 0) return false;
+  }
+  return true;
+}
 
 /** An error the AWS SDK turns into the exception class named by `type`. */
 export class FirehoseApiError extends Error {
@@ -106,7 +128,7 @@ function decodeRecord(record: unknown, index?: number): Buffer {
   if (typeof data !== 'string') {
     throw invalid(`${where}.Data is required (base64)`);
   }
-  if (!BASE64.test(data)) {
+  if (!isBase64(data)) {
     throw new FirehoseApiError(
       'SerializationException',
       `${where}.Data is not valid base64`,
