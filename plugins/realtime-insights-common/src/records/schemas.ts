@@ -118,11 +118,20 @@ export const transactionLogsRecordSchema = z.object({
  *
  * @public
  */
-export const deviceRecordSchema = z.discriminatedUnion('schema', [
-  interactionsRecordSchema,
-  sensorReadingsRecordSchema,
-  transactionLogsRecordSchema,
-]);
+export const deviceRecordSchema = z.discriminatedUnion(
+  'schema',
+  [
+    interactionsRecordSchema,
+    sensorReadingsRecordSchema,
+    transactionLogsRecordSchema,
+  ],
+  {
+    error: issue =>
+      issue.code === 'invalid_union'
+        ? `must be one of ${DATA_CLASSES.map(c => `${c}/v1`).join(', ')}`
+        : undefined,
+  },
+);
 
 /** @public */
 export type DeviceRecord = z.infer<typeof deviceRecordSchema>;
