@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { RealtimeInsightsConfig } from '../../config';
+import { S3RequestMetrics, s3RequestMetrics } from './S3RequestMetrics';
 
 /** One object of a listing: key plus ETag names its content forever. */
 export type ObjectRef = {
@@ -25,6 +26,14 @@ export interface ObjectStore {
   ): Promise<ObjectRef[]>;
   /** The object's bytes as a stream. */
   open(bucket: string, key: string): Promise<Readable>;
+  /**
+   * Whether the bucket answers at all (one cheap listing; bound the SDK's
+   * retries with the signal): resolves, or rejects with why not. For
+   * health checks.
+   */
+  probe?(bucket: string, signal?: AbortSignal): Promise<void>;
+  /** Requests, errors, throttling and latency of this store's client. */
+  readonly metrics?: S3RequestMetrics;
 }
 
 export function createS3Client(config: RealtimeInsightsConfig['s3']): S3Client {
@@ -48,7 +57,18 @@ export function createS3Client(config: RealtimeInsightsConfig['s3']): S3Client {
  * servers drop nested keys under delimiter listings.
  */
 export class S3ObjectStore implements ObjectStore {
-  constructor(private readonly client: S3Client) {}
+  readonly metrics: S3RequestMetrics;
+
+  constructor(private readonly client: S3Client) {
+    this.metrics = s3RequestMetrics(client);
+  }
+
+  async probe(bucket: string, signal?: AbortSignal): Promise<void> {
+    await this.client.send(
+      new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }),
+      { abortSignal: signal },
+    );
+  }
 
   async list(
     bucket: string,

@@ -78,14 +78,33 @@ export class ObjectListing {
     return hourStartMs + HOUR_MS + this.options.settleMinutes * 60_000 <= now;
   }
 
+  /** Forgets what is held in memory of the objects under a prefix. */
+  forget(bucket: string, prefix: string): void {
+    const start = `${bucket}:${prefix}`;
+    for (const map of [this.closed, this.open]) {
+      for (const id of [...map.keys()]) {
+        if (id.startsWith(start)) map.delete(id);
+      }
+    }
+  }
+
+  /**
+   * The hour's objects. With `useCache` false (an admin turned the
+   * stream's cache off) closed hours are listed from the store every time.
+   */
   async hour(
     stream: ListedStream,
     hourStartMs: number,
     now: number,
+    useCache = true,
   ): Promise<ObjectRef[]> {
     const prefix = hourPrefix(stream.prefix, hourStartMs);
     const id = `${stream.bucket}:${prefix}`;
     const settleMs = this.options.settleMinutes * 60_000;
+    if (this.isClosed(hourStartMs, now) && !useCache) {
+      this.open.delete(id);
+      return this.store.list(stream.bucket, prefix);
+    }
     if (this.isClosed(hourStartMs, now)) {
       this.open.delete(id);
       const known = this.closed.get(id);

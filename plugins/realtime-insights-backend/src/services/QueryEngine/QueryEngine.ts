@@ -70,6 +70,27 @@ type Loaded = { summaries: ObjectSummary[]; stats: QueryStats };
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 
+/** Stands in for the cache of a stream whose cache an admin turned off. */
+const NO_CACHE: SummaryCache = {
+  getMany: async keys => keys.map(() => undefined),
+  setMany: () => {},
+  clear: async () => {},
+  deleteByPrefix: async () => 0,
+  stats: async () => ({
+    kind: 'memory',
+    degraded: false,
+    hits: 0,
+    misses: 0,
+    hitRate: null,
+    memoryBytes: 0,
+    maxMemoryBytes: null,
+    keys: 0,
+    evictions: 0,
+  }),
+  describe: () => ({ kind: 'memory', degraded: false }),
+  close: async () => {},
+};
+
 /** Entries of the in-process cache of decoded summaries. */
 const DECODED_CACHE_ENTRIES = 2000;
 
@@ -166,8 +187,57 @@ export class QueryEngine {
       cache: SummaryCache;
       logger: LoggerService;
       settings: () => EngineSettings;
+      /**
+       * False for streams an admin turned the cache off for: their
+       * summaries and listings are neither read from nor written to any
+       * cache. Default: cached.
+       */
+      cacheEnabled?: (stream: EngineStream) => boolean;
     },
   ) {}
+
+  /** The cache for a stream: the shared one, or none when turned off. */
+  private cacheFor(stream: EngineStream): SummaryCache {
+    return this.options.cacheEnabled?.(stream) === false
+      ? NO_CACHE
+      : this.options.cache;
+  }
+
+  /**
+   * Drops a stream's entries from the shared cache and from this
+   * replica's memory; resolves to the shared entries removed.
+   */
+  async flushStream(stream: EngineStream): Promise<number> {
+    const deleted = await this.options.cache.deleteByPrefix(
+      ['sum', 'hour', 'list'].map(
+        kind => `${CACHE_KEY_PREFIX}${kind}:${stream.bucket}:${stream.prefix}`,
+      ),
+    );
+    this.forget(stream);
+    return deleted;
+  }
+
+  /**
+   * Forgets what this replica holds in memory of a stream (or, without
+   * one, of every stream): after a flush on another replica.
+   */
+  forget(stream?: EngineStream): void {
+    this.merged.clear();
+    if (!stream) {
+      this.decoded.clear();
+      this.listings.clear();
+      return;
+    }
+    const starts = ['sum', 'hour'].map(
+      kind => `${CACHE_KEY_PREFIX}${kind}:${stream.bucket}:${stream.prefix}`,
+    );
+    for (const key of [...this.decoded.keys()]) {
+      if (starts.some(start => key.startsWith(start))) this.decoded.delete(key);
+    }
+    for (const listing of this.listings.values()) {
+      listing.forget(stream.bucket, stream.prefix);
+    }
+  }
 
   // ------------------------------------------------------------ queries
 
@@ -457,9 +527,25 @@ export class QueryEngine {
       now,
       0,
     );
+    if (this.cacheFor(stream) === NO_CACHE) {
+      // Nothing to warm without a cache: only tell whether objects landed.
+      const id = `${stream.bucket}:${stream.prefix}`;
+      const hour = hourStart(now);
+      const seen = this.openHourCounts.get(id);
+      this.openHourCounts.set(id, { hour, count: objects.length });
+      return seen?.hour === hour
+        ? Math.max(0, objects.length - seen.count)
+        : objects.length;
+    }
     const { fromCache } = await this.summarise(stream, objects, []);
     return objects.length - fromCache;
   }
+
+  /** Objects of the open hour seen by `warm` of streams without a cache. */
+  private readonly openHourCounts = new Map<
+    string,
+    { hour: number; count: number }
+  >();
 
   // ------------------------------------------------------------ internals
 
@@ -519,7 +605,12 @@ export class QueryEngine {
       async hourStartMs => ({
         hourStartMs,
         closed: listing.isClosed(hourStartMs, now),
-        objects: await listing.hour(stream, hourStartMs, now),
+        objects: await listing.hour(
+          stream,
+          hourStartMs,
+          now,
+          this.cacheFor(stream) !== NO_CACHE,
+        ),
       }),
     );
   }
@@ -566,6 +657,7 @@ export class QueryEngine {
     const hours = await this.listHours(stream, range, now);
     const settings = this.options.settings();
     const shapeKey = shapeKeyOf(stream, filters);
+    const cache = this.cacheFor(stream);
     let fromCache = 0;
     const parts = await mapWithConcurrency(
       hours,
@@ -580,7 +672,8 @@ export class QueryEngine {
           stream.prefix,
           hour.hourStartMs,
         )}:${listingHash(hour.objects)}:${shapeKey}`;
-        const cached = await this.cachedSummary(key);
+        const cached =
+          cache === NO_CACHE ? undefined : await this.cachedSummary(key);
         if (cached) {
           fromCache += hour.objects.length;
           return [cached];
@@ -588,11 +681,8 @@ export class QueryEngine {
         const result = await this.summarise(stream, hour.objects, filters);
         fromCache += result.fromCache;
         const rollup = rollUp(result.summaries);
-        this.remember(key, rollup);
-        this.options.cache.setMany(
-          [[key, encodeSummary(rollup)]],
-          settings.cacheTtlSeconds,
-        );
+        if (cache !== NO_CACHE) this.remember(key, rollup);
+        cache.setMany([[key, encodeSummary(rollup)]], settings.cacheTtlSeconds);
         return [rollup];
       },
     );
@@ -662,9 +752,13 @@ export class QueryEngine {
       o =>
         `${CACHE_KEY_PREFIX}sum:${stream.bucket}:${o.key}:${o.etag}:${shapeKey}`,
     );
-    const inMemory = keys.map(key => this.decoded.get(key));
+    const cache = this.cacheFor(stream);
+    const bypass = cache === NO_CACHE;
+    const inMemory = keys.map(key =>
+      bypass ? undefined : this.decoded.get(key),
+    );
     const missing = keys.filter((_, i) => !inMemory[i]);
-    const fetched = await this.options.cache.getMany(missing);
+    const fetched = await cache.getMany(missing);
     const cached = new Map(missing.map((key, i) => [key, fetched[i]]));
     const shape = {
       timestampField: stream.timestampField,
@@ -701,12 +795,12 @@ export class QueryEngine {
             }`,
           );
         }
-        this.remember(key, summary);
-        fresh.push([key, encodeSummary(summary)]);
+        if (!bypass) this.remember(key, summary);
+        if (!bypass) fresh.push([key, encodeSummary(summary)]);
         return summary;
       },
     );
-    this.options.cache.setMany(fresh, settings.cacheTtlSeconds);
+    cache.setMany(fresh, settings.cacheTtlSeconds);
     return { summaries, fromCache };
   }
 }

@@ -1,5 +1,9 @@
 import { RealtimeInsightsConfig } from '../../config';
-import { SettingsService } from './types';
+import {
+  DEFAULT_STREAM_SETTINGS,
+  SettingsService,
+  StreamSettings,
+} from './types';
 
 /** Settings straight from app-config, with no overrides: for tests and tools. */
 export class StaticSettingsService implements SettingsService {
@@ -7,5 +11,9 @@ export class StaticSettingsService implements SettingsService {
 
   current(): RealtimeInsightsConfig {
     return this.config;
+  }
+
+  stream(_entityRef: string): StreamSettings {
+    return DEFAULT_STREAM_SETTINGS;
   }
 }

@@ -71,6 +71,7 @@ function setup(options: {
   allowed?: string[];
   allowedBuckets?: string[];
   allowedEndpoints?: string[];
+  isEnabled?: (stream: { entityRef: string }) => boolean;
 }) {
   const catalog = catalogServiceMock({ entities: options.entities });
   const getEntities = jest.spyOn(catalog, 'getEntities');
@@ -85,6 +86,7 @@ function setup(options: {
     cacheTtlMs: 30_000,
     allowedBuckets: options.allowedBuckets,
     allowedEndpoints: options.allowedEndpoints,
+    isEnabled: options.isEnabled,
     now: () => now,
   });
   return {
@@ -185,11 +187,14 @@ describe('CatalogStreamRegistry', () => {
       {
         entityRef: 'resource:default/broken',
         errors: [expect.stringMatching(/^realtime-insights\.io\/bucket: /)],
+        owner: 'group:default/mobile',
+        since: 1_000_000,
       },
     ]);
 
     advance(60_000);
-    await registry.listAll();
+    // Still the same errors: still invalid since they were first seen.
+    expect((await registry.listAll()).invalid[0].since).toBe(1_000_000);
     const invalidLogs = logger.warn.mock.calls.filter(([m]) =>
       m.includes('resource:default/broken'),
     );
@@ -285,6 +290,9 @@ describe('CatalogStreamRegistry', () => {
     expect(invalid).toEqual([
       {
         entityRef: 'resource:default/elsewhere',
+        owner: 'group:default/mobile',
+        title: 'elsewhere',
+        since: expect.any(Number),
         errors: [
           expect.stringMatching(
             /^realtime-insights\.io\/endpoint: "http:\/\/169\.254\.169\.254" is not an endpoint this portal may call/,
@@ -293,6 +301,9 @@ describe('CatalogStreamRegistry', () => {
       },
       {
         entityRef: 'resource:default/transaction-logs',
+        owner: 'group:default/payments',
+        title: 'transaction-logs',
+        since: expect.any(Number),
         errors: [
           expect.stringMatching(
             /^realtime-insights\.io\/bucket: "rti-transaction-logs" is not a bucket this portal reads/,
@@ -317,5 +328,26 @@ describe('CatalogStreamRegistry', () => {
     expect(invalid[0].errors[0]).toMatch(
       /^realtime-insights\.io\/prefix: s3:\/\/rti-transaction-logs\/.* overlaps .*; give each stream its own bucket or prefix$/,
     );
+  });
+
+  it('hides streams admins disabled from readers, not from admins', async () => {
+    const { registry } = setup({
+      entities: [interactions, payments],
+      allowed: [
+        'resource:default/interactions',
+        'resource:default/transaction-logs',
+      ],
+      isEnabled: s => s.entityRef !== 'resource:default/transaction-logs',
+    });
+    expect((await registry.listReadable(alice)).map(s => s.name)).toEqual([
+      'interactions',
+    ]);
+    await expect(
+      registry.getReadable('transaction-logs', alice),
+    ).rejects.toThrow(new NotFoundError("No stream named 'transaction-logs'"));
+    expect((await registry.listAll()).streams.map(s => s.name)).toEqual([
+      'interactions',
+      'transaction-logs',
+    ]);
   });
 });

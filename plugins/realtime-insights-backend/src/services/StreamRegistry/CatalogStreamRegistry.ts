@@ -38,6 +38,12 @@ export type CatalogStreamRegistryOptions = {
   allowedEndpoints?: string[];
   /** Clock for the cache; tests replace it. */
   now?: () => number;
+  /**
+   * False for streams an admin disabled: they are left out of
+   * `listReadable` and not found by `getReadable`, as if unregistered.
+   * `listAll` (for admins) still lists them. Asked per call.
+   */
+  isEnabled?: (stream: StreamDefinition) => boolean;
 };
 
 type Snapshot = StreamRegistryListing & {
@@ -64,8 +70,14 @@ export class CatalogStreamRegistry implements StreamRegistry {
   readonly #now: () => number;
   #snapshot?: Snapshot;
   #loading?: Promise<Snapshot>;
-  /** entityRef → its last logged errors, so each problem is logged once. */
-  readonly #loggedInvalid = new Map<string, string>();
+  /**
+   * entityRef → its last logged errors and since when they are seen, so
+   * each problem is logged once.
+   */
+  readonly #loggedInvalid = new Map<
+    string,
+    { message: string; since: number }
+  >();
 
   private constructor(options: CatalogStreamRegistryOptions) {
     this.#options = options;
@@ -86,7 +98,8 @@ export class CatalogStreamRegistry implements StreamRegistry {
   async listReadable(
     credentials: BackstageCredentials,
   ): Promise<StreamDefinition[]> {
-    const { streams } = await this.#load();
+    const { isEnabled = () => true } = this.#options;
+    const streams = (await this.#load()).streams.filter(isEnabled);
     if (streams.length === 0) {
       return [];
     }
@@ -109,7 +122,7 @@ export class CatalogStreamRegistry implements StreamRegistry {
     const stream = (await this.#load()).byName.get(name);
     // The same error whether the stream is missing or hidden from the caller.
     const notFound = new NotFoundError(`No stream named '${name}'`);
-    if (!stream) {
+    if (!stream || this.#options.isEnabled?.(stream) === false) {
       throw notFound;
     }
     const [decision] = await this.#options.permissions.authorize(
@@ -170,15 +183,23 @@ export class CatalogStreamRegistry implements StreamRegistry {
       const result = parseStreamEntity(entity);
       if ('errors' in result) {
         const namespace = entity.metadata.namespace || 'default';
+        const owner = entity.spec?.owner;
         invalid.push({
           entityRef: `resource:${namespace}/${entity.metadata.name}`,
           errors: result.errors,
+          ...(typeof owner === 'string' ? { owner } : {}),
+          ...(entity.metadata.title ? { title: entity.metadata.title } : {}),
         });
         continue;
       }
       const errors = this.#sourceErrors(result.stream);
       if (errors.length) {
-        invalid.push({ entityRef: result.stream.entityRef, errors });
+        invalid.push({
+          entityRef: result.stream.entityRef,
+          errors,
+          owner: result.stream.owner,
+          title: result.stream.title,
+        });
       } else {
         parsed.push(result.stream);
       }
@@ -187,7 +208,12 @@ export class CatalogStreamRegistry implements StreamRegistry {
     const conflicts = findConflicts(parsed);
     const streams = parsed.filter(s => !conflicts.has(s.entityRef));
     for (const [entityRef, errors] of conflicts) {
-      invalid.push({ entityRef, errors });
+      const stream = parsed.find(s => s.entityRef === entityRef);
+      invalid.push({
+        entityRef,
+        errors,
+        ...(stream ? { owner: stream.owner, title: stream.title } : {}),
+      });
     }
 
     this.#logInvalid(invalid);
@@ -218,15 +244,18 @@ export class CatalogStreamRegistry implements StreamRegistry {
 
   #logInvalid(invalid: InvalidStream[]) {
     const current = new Set<string>();
-    for (const { entityRef, errors } of invalid) {
+    for (const stream of invalid) {
+      const { entityRef, errors } = stream;
       current.add(entityRef);
       const message = errors.join('; ');
-      if (this.#loggedInvalid.get(entityRef) !== message) {
-        this.#loggedInvalid.set(entityRef, message);
+      const logged = this.#loggedInvalid.get(entityRef);
+      if (logged?.message !== message) {
+        this.#loggedInvalid.set(entityRef, { message, since: this.#now() });
         this.#options.logger.warn(
           `Ignoring invalid stream entity ${entityRef}: ${message}`,
         );
       }
+      stream.since = this.#loggedInvalid.get(entityRef)!.since;
     }
     // Forget fixed entities, so a relapse is logged again.
     for (const entityRef of this.#loggedInvalid.keys()) {

@@ -6,6 +6,11 @@ export type InvalidStream = {
   entityRef: string;
   /** Messages a team can act on: annotation, problem, example. */
   errors: string[];
+  /** `spec.owner` as the entity states it, when it does. */
+  owner?: string;
+  title?: string;
+  /** When these errors were first seen (epoch ms), on this replica. */
+  since?: number;
 };
 
 /** @public */

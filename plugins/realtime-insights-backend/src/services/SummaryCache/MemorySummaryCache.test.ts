@@ -45,4 +45,31 @@ describe('MemorySummaryCache', () => {
     ]);
     expect(cache.size).toBe(2);
   });
+
+  it('counts hits, misses and evictions, and deletes by prefix', async () => {
+    const cache = new MemorySummaryCache(3);
+    cache.setMany(
+      [
+        ['rti:v1:sum:a:1', Buffer.from('12')],
+        ['rti:v1:sum:a:2', Buffer.from('34')],
+        ['rti:v1:sum:b:1', Buffer.from('56')],
+        ['rti:v1:sum:b:2', Buffer.from('78')],
+      ],
+      60,
+    );
+    await cache.getMany(['rti:v1:sum:a:2', 'rti:v1:sum:a:1']);
+    expect(await cache.stats()).toEqual({
+      kind: 'memory',
+      degraded: false,
+      hits: 1,
+      misses: 1,
+      hitRate: 0.5,
+      memoryBytes: 3 * (14 + 2),
+      maxMemoryBytes: null,
+      keys: 3,
+      evictions: 1,
+    });
+    expect(await cache.deleteByPrefix(['rti:v1:sum:b:'])).toBe(2);
+    expect(cache.size).toBe(1);
+  });
 });

@@ -1,3 +1,4 @@
+import { CacheStats } from '@internal/plugin-realtime-insights-common';
 import { SummaryCache } from './types';
 
 /**
@@ -10,6 +11,9 @@ export class MemorySummaryCache implements SummaryCache {
     string,
     { value: Buffer; expiresAt: number }
   >();
+  private hits = 0;
+  private misses = 0;
+  private evictions = 0;
 
   constructor(
     private readonly maxEntries: number,
@@ -19,9 +23,12 @@ export class MemorySummaryCache implements SummaryCache {
   async getMany(keys: string[]): Promise<Array<Buffer | undefined>> {
     return keys.map(key => {
       const entry = this.entries.get(key);
-      if (!entry) return undefined;
-      this.entries.delete(key);
-      if (entry.expiresAt <= this.now()) return undefined;
+      if (entry) this.entries.delete(key);
+      if (!entry || entry.expiresAt <= this.now()) {
+        this.misses++;
+        return undefined;
+      }
+      this.hits++;
       this.entries.set(key, entry);
       return entry.value;
     });
@@ -36,7 +43,38 @@ export class MemorySummaryCache implements SummaryCache {
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
+      this.evictions++;
     }
+  }
+
+  async deleteByPrefix(prefixes: string[]): Promise<number> {
+    let deleted = 0;
+    for (const key of [...this.entries.keys()]) {
+      if (prefixes.some(prefix => key.startsWith(prefix))) {
+        this.entries.delete(key);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  async stats(): Promise<CacheStats> {
+    let bytes = 0;
+    for (const [key, entry] of this.entries) {
+      bytes += key.length + entry.value.length;
+    }
+    const reads = this.hits + this.misses;
+    return {
+      kind: 'memory',
+      degraded: false,
+      hits: this.hits,
+      misses: this.misses,
+      hitRate: reads ? this.hits / reads : null,
+      memoryBytes: bytes,
+      maxMemoryBytes: null,
+      keys: this.entries.size,
+      evictions: this.evictions,
+    };
   }
 
   async clear(): Promise<void> {

@@ -50,6 +50,50 @@ describe('RedisSummaryCache (real Redis)', () => {
     await cache.close();
   });
 
+  it('reports INFO stats and its own hit rate, and deletes by prefix', async () => {
+    const ns = `rti:v1:test:${process.pid}:flush:`;
+    const cache = new RedisSummaryCache({
+      url: REDIS_URL,
+      commandTimeoutMs: 500,
+      logger,
+    });
+    expect(await cache.connect()).toBe(true);
+    const entries: Array<[string, Buffer]> = [
+      [`${ns}a:1`, Buffer.from('1')],
+      [`${ns}a:2`, Buffer.from('2')],
+      [`${ns}a*[x]:3`, Buffer.from('glob characters are literal')],
+      [`${ns}b:1`, Buffer.from('3')],
+    ];
+    try {
+      cache.setMany(entries, 120);
+      await waitFor(async () => (await probe.exists(`${ns}b:1`)) === 1);
+      await cache.getMany([`${ns}a:1`, `${ns}a:2`, `${ns}missing`]);
+
+      const stats = await cache.stats();
+      expect(stats).toMatchObject({
+        kind: 'redis',
+        degraded: false,
+        hits: 2,
+        misses: 1,
+        hitRate: 2 / 3,
+      });
+      expect(stats.memoryBytes).toBeGreaterThan(0);
+      expect(stats.keys).toBeGreaterThanOrEqual(entries.length);
+      expect(stats.evictions).toBeGreaterThanOrEqual(0);
+      expect(stats.maxMemoryBytes).toBeGreaterThanOrEqual(0);
+      expect(typeof stats.evictionPolicy).toBe('string');
+
+      // A glob character in a prefix is matched literally.
+      expect(await cache.deleteByPrefix([`${ns}a*[x]`])).toBe(1);
+      expect(await cache.deleteByPrefix([`${ns}a:`])).toBe(2);
+      expect(await probe.exists(`${ns}a:1`, `${ns}a:2`)).toBe(0);
+      expect(await probe.get(`${ns}b:1`)).toBe('3');
+    } finally {
+      await probe.del(...entries.map(([key]) => key));
+      await cache.close();
+    }
+  });
+
   it('reads as misses, never throws, and reports degraded when Redis is down', async () => {
     const port = await deadPort();
     const cache = new RedisSummaryCache({
@@ -61,6 +105,16 @@ describe('RedisSummaryCache (real Redis)', () => {
     expect(await cache.getMany(['x', 'y'])).toEqual([undefined, undefined]);
     expect(() => cache.setMany([['x', Buffer.from('1')]], 10)).not.toThrow();
     expect(cache.describe()).toEqual({ kind: 'redis', degraded: true });
+    expect(await cache.stats()).toMatchObject({
+      kind: 'redis',
+      degraded: true,
+      misses: 2,
+      memoryBytes: null,
+    });
+    // A flush must not pretend to have happened.
+    await expect(cache.deleteByPrefix(['rti:v1:'])).rejects.toThrow(
+      /Redis is not answering/,
+    );
     await cache.close();
   });
 });

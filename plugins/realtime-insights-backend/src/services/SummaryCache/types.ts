@@ -1,3 +1,5 @@
+import { CacheStats } from '@internal/plugin-realtime-insights-common';
+
 /**
  * A binary cache for immutable summaries and listings. Implementations never
  * throw: a slow or absent backend reads as a miss, writes are fire-and-forget.
@@ -12,6 +14,15 @@ export interface SummaryCache {
   ): void;
   /** Removes every entry under the plugin's namespace. */
   clear(): Promise<void>;
+  /**
+   * Removes the entries whose keys start with one of the prefixes (each
+   * under the plugin's namespace); resolves to how many were removed.
+   * Unlike reads and writes it throws when the backend does not answer,
+   * so an admin never believes a flush happened that did not.
+   */
+  deleteByPrefix(prefixes: string[]): Promise<number>;
+  /** Size, hit rate and evictions, for the admin page. Never throws. */
+  stats(): Promise<CacheStats>;
   /** Which backend answers, and whether it is currently degraded. */
   describe(): { kind: 'redis' | 'memory'; degraded: boolean };
   close(): Promise<void>;

@@ -1,0 +1,7 @@
+export { AdminPage } from './AdminPage';
+export {
+  adminApiExtension,
+  adminApiFactory,
+  realtimeInsightsAdminApiRef,
+} from './adminApi';
+export type { RealtimeInsightsAdminApi } from './adminApi';
