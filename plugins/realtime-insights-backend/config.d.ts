@@ -41,6 +41,13 @@ export interface Config {
          * @visibility secret
          */
         url?: string;
+        /**
+         * `cluster` for Redis Cluster (ElastiCache with cluster mode
+         * enabled): `url` is then the configuration endpoint and the client
+         * finds the shards. Default `standalone` (also right for a primary
+         * with replicas behind one primary endpoint).
+         */
+        mode?: 'standalone' | 'cluster';
         /** Timeout of one Redis command, ms. Default 250. */
         commandTimeoutMs?: number;
       };
@@ -91,6 +98,63 @@ export interface Config {
     live?: {
       /** How often the open hour of each stream is followed, seconds. Default 5. */
       followIntervalSeconds?: number;
+    };
+    /** Report exports (CSV, NDJSON, XLSX) of a stream's summaries or events. */
+    reports?: {
+      /**
+       * Where finished reports are written: a bucket of their own, reached
+       * with the `s3` settings above (endpoint, region, credentials).
+       */
+      s3?: {
+        /** @visibility backend */
+        bucket?: string;
+        /** Key prefix of report files. Default `reports/`. */
+        prefix?: string;
+        /**
+         * KMS key (id, ARN or alias) report files are encrypted with
+         * (SSE-KMS). Unset: the bucket's default encryption.
+         * @visibility backend
+         */
+        kmsKeyId?: string;
+      };
+      /**
+       * Reports reading at most this many bytes of stream objects stream
+       * straight to the browser; larger ones run as jobs. Default 67108864
+       * (64 MiB).
+       */
+      directMaxBytes?: number;
+      /** Longest range a report may span, in hours. Default 744 (31 days). */
+      maxRangeHours?: number;
+      /**
+       * Days a finished report is kept before it is deleted from S3 and the
+       * database. Default 7. Keep it below the bucket's lifecycle expiry.
+       */
+      retentionDays?: number;
+      jobs?: {
+        /** How often queued jobs are looked for, seconds. Default 5. */
+        pollIntervalSeconds?: number;
+        /** Jobs run at the same time. Default 2. */
+        concurrency?: number;
+        /** Runs of a failing job before it is marked failed. Default 3. */
+        maxAttempts?: number;
+        /** Seconds before a failed job runs again, times the attempt. Default 30. */
+        retryDelaySeconds?: number;
+        /** Longest run of one job, minutes. Default 60. */
+        timeoutMinutes?: number;
+      };
+      /** Expiring links to finished reports for people outside the portal. */
+      sharing?: {
+        /** Default true. */
+        enabled?: boolean;
+        /** Longest lifetime of a link, hours. Default 168 (7 days). */
+        maxLifetimeHours?: number;
+        /**
+         * HMAC key that signs links (at least 32 characters). Default: a
+         * random key kept in the plugin's database.
+         * @visibility secret
+         */
+        secret?: string;
+      };
     };
   };
 }

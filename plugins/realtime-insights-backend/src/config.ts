@@ -21,7 +21,12 @@ export const realtimeInsightsConfigSchema = z.object({
       ttlSeconds: z.number().int().min(1).default(86_400),
       redis: z
         .object({
-          url: z.string().default('redis://127.0.0.1:6379'),
+          url: z
+            .string()
+            .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+            .default('redis://127.0.0.1:6379'),
+          /** `cluster`: Redis Cluster, `url` is the configuration endpoint. */
+          mode: z.enum(['standalone', 'cluster']).default('standalone'),
           commandTimeoutMs: z.number().int().min(1).default(250),
         })
         .default({}),
@@ -51,6 +56,59 @@ export const realtimeInsightsConfigSchema = z.object({
     .object({
       /** How often the open hour of each stream is followed, seconds. */
       followIntervalSeconds: z.number().int().min(1).default(5),
+    })
+    .default({}),
+  reports: z
+    .object({
+      /** Where finished report files are written. */
+      s3: z
+        .object({
+          bucket: z.string().min(3).default('rti-reports'),
+          prefix: z.string().default('reports/'),
+          /** SSE-KMS key for report files (AWS); unset: the bucket's default. */
+          kmsKeyId: z.string().min(1).optional(),
+        })
+        .default({}),
+      /**
+       * Reports over at most this many bytes of stream objects download at
+       * once; larger ones run as jobs.
+       */
+      directMaxBytes: z
+        .number()
+        .int()
+        .min(0)
+        .default(64 * 1024 * 1024),
+      /** Longest range a report may span, in hours. */
+      maxRangeHours: z.number().min(1).default(744),
+      /** Days a finished report is kept (S3 and database). */
+      retentionDays: z.number().min(0.001).default(7),
+      jobs: z
+        .object({
+          /** How often queued jobs are looked for, seconds. */
+          pollIntervalSeconds: z.number().int().min(1).default(5),
+          /** Jobs run at the same time (on the one replica running them). */
+          concurrency: z.number().int().min(1).max(16).default(2),
+          /** Runs of a failing job before it is marked failed. */
+          maxAttempts: z.number().int().min(1).max(10).default(3),
+          /** Wait before a failed job runs again, seconds (times the attempt). */
+          retryDelaySeconds: z.number().min(0).default(30),
+          /** Longest run of one job, minutes. */
+          timeoutMinutes: z.number().min(1).default(60),
+        })
+        .default({}),
+      sharing: z
+        .object({
+          /** Whether finished reports can be shared through expiring links. */
+          enabled: z.boolean().default(true),
+          /** Longest lifetime of a shared link, hours. */
+          maxLifetimeHours: z.number().min(1).default(168),
+          /**
+           * HMAC key of shared links; default a random key kept in the
+           * plugin's database (the same on every replica).
+           */
+          secret: z.string().min(32).optional(),
+        })
+        .default({}),
     })
     .default({}),
 });

@@ -122,7 +122,11 @@ describe('RedisSummaryCache (real Redis)', () => {
 describe('createSummaryCache', () => {
   const base = {
     ttlSeconds: 60,
-    redis: { url: REDIS_URL, commandTimeoutMs: 250 },
+    redis: {
+      url: REDIS_URL,
+      mode: 'standalone' as const,
+      commandTimeoutMs: 250,
+    },
     memory: { maxEntries: 10 },
   };
 
@@ -138,7 +142,11 @@ describe('createSummaryCache', () => {
       {
         ...base,
         type: 'auto',
-        redis: { url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 100 },
+        redis: {
+          url: `redis://127.0.0.1:${port}`,
+          mode: 'standalone',
+          commandTimeoutMs: 100,
+        },
       },
       logger,
     );

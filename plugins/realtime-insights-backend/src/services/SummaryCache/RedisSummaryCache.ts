@@ -1,14 +1,47 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ServiceUnavailableError } from '@backstage/errors';
 import { CacheStats } from '@internal/plugin-realtime-insights-common';
-import Redis from 'ioredis';
+import Redis, { Cluster, RedisOptions } from 'ioredis';
 import { CACHE_KEY_PREFIX, SummaryCache } from './types';
 
 export type RedisSummaryCacheOptions = {
   url: string;
   commandTimeoutMs: number;
   logger: LoggerService;
+  /**
+   * `cluster` for Redis Cluster (ElastiCache with cluster mode enabled):
+   * `url` names the configuration endpoint, the client discovers the shards.
+   */
+  mode?: 'standalone' | 'cluster';
 };
+
+/** Connection options of one node, from a redis:// or rediss:// URL. */
+function nodeOptions(url: string): {
+  host: string;
+  port: number;
+  options: RedisOptions;
+} {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new Error(
+      `Redis URL must start with redis:// or rediss://, got ${parsed.protocol}//`,
+    );
+  }
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    options: {
+      ...(parsed.username
+        ? { username: decodeURIComponent(parsed.username) }
+        : {}),
+      ...(parsed.password
+        ? { password: decodeURIComponent(parsed.password) }
+        : {}),
+      // TLS to the node names the server presents (ElastiCache in transit).
+      ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+    },
+  };
+}
 
 /**
  * Redis-backed cache. Redis is an accelerator, never a dependency: commands
@@ -16,7 +49,7 @@ export type RedisSummaryCacheOptions = {
  * and ioredis reconnects in the background.
  */
 export class RedisSummaryCache implements SummaryCache {
-  private readonly redis: Redis;
+  private readonly redis: Redis | Cluster;
   private readonly logger: LoggerService;
   private lastErrorLoggedAt = 0;
   private hits = 0;
@@ -24,14 +57,33 @@ export class RedisSummaryCache implements SummaryCache {
 
   constructor(options: RedisSummaryCacheOptions) {
     this.logger = options.logger;
-    this.redis = new Redis(options.url, {
-      lazyConnect: true,
+    const failFast: RedisOptions = {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: options.commandTimeoutMs,
       connectTimeout: 2_000,
-      retryStrategy: attempt => Math.min(attempt * 250, 5_000),
-    });
+    };
+    const retry = (attempt: number) => Math.min(attempt * 250, 5_000);
+    if (options.mode === 'cluster') {
+      const { host, port, options: auth } = nodeOptions(options.url);
+      this.redis = new Cluster([{ host, port }], {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        // Batches the per-key GETs of a read by shard: keys of one query
+        // live in many slots, so MGET would fail with CROSSSLOT.
+        enableAutoPipelining: true,
+        clusterRetryStrategy: retry,
+        // ElastiCache's TLS certificates name the endpoints, not their IPs.
+        dnsLookup: (address, callback) => callback(null, address),
+        redisOptions: { ...auth, ...failFast },
+      });
+    } else {
+      this.redis = new Redis(options.url, {
+        ...failFast,
+        lazyConnect: true,
+        retryStrategy: retry,
+      });
+    }
     this.redis.on('error', error => this.logThrottled('Redis error', error));
     this.redis.on('ready', () => this.logger.info('Redis cache connected'));
   }
@@ -54,7 +106,10 @@ export class RedisSummaryCache implements SummaryCache {
       return keys.map(() => undefined);
     }
     try {
-      const values = await this.redis.mgetBuffer(...keys);
+      const values =
+        this.redis instanceof Cluster
+          ? await Promise.all(keys.map(key => this.redis.getBuffer(key)))
+          : await this.redis.mgetBuffer(...keys);
       for (const v of values) {
         if (v) this.hits++;
         else this.misses++;
@@ -69,28 +124,25 @@ export class RedisSummaryCache implements SummaryCache {
 
   setMany(entries: Array<[string, Buffer]>, ttlSeconds: number): void {
     if (entries.length === 0 || this.redis.status !== 'ready') return;
-    const pipeline = this.redis.pipeline();
-    for (const [key, value] of entries) {
-      pipeline.set(key, value, 'EX', ttlSeconds);
-    }
-    pipeline
-      .exec()
-      .catch(error => this.logThrottled('Redis write failed', error));
+    const written =
+      this.redis instanceof Cluster
+        ? Promise.all(
+            entries.map(([key, value]) =>
+              this.redis.set(key, value, 'EX', ttlSeconds),
+            ),
+          )
+        : entries
+            .reduce(
+              (pipeline, [key, value]) =>
+                pipeline.set(key, value, 'EX', ttlSeconds),
+              this.redis.pipeline(),
+            )
+            .exec();
+    written.catch(error => this.logThrottled('Redis write failed', error));
   }
 
   async clear(): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(
-        cursor,
-        'MATCH',
-        `${CACHE_KEY_PREFIX}*`,
-        'COUNT',
-        1000,
-      );
-      if (keys.length) await this.redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await this.deleteMatching(`${CACHE_KEY_PREFIX}*`);
   }
 
   async deleteByPrefix(prefixes: string[]): Promise<number> {
@@ -101,16 +153,37 @@ export class RedisSummaryCache implements SummaryCache {
     }
     let deleted = 0;
     for (const prefix of prefixes) {
+      deleted += await this.deleteMatching(`${escapeGlob(prefix)}*`);
+    }
+    return deleted;
+  }
+
+  /** The nodes holding keys: the primaries of a cluster, or the one server. */
+  private primaries(): Redis[] {
+    return this.redis instanceof Cluster
+      ? this.redis.nodes('master')
+      : [this.redis];
+  }
+
+  /** SCANs every primary; deletes key by key in a cluster (no CROSSSLOT). */
+  private async deleteMatching(pattern: string): Promise<number> {
+    let deleted = 0;
+    for (const node of this.primaries()) {
       let cursor = '0';
       do {
-        const [next, keys] = await this.redis.scan(
+        const [next, keys] = await node.scan(
           cursor,
           'MATCH',
-          `${escapeGlob(prefix)}*`,
+          pattern,
           'COUNT',
           1000,
         );
-        if (keys.length) deleted += await this.redis.unlink(...keys);
+        if (keys.length && this.redis instanceof Cluster) {
+          const counts = await Promise.all(keys.map(k => node.unlink(k)));
+          deleted += counts.reduce((n, c) => n + c, 0);
+        } else if (keys.length) {
+          deleted += await node.unlink(...keys);
+        }
         cursor = next;
       } while (cursor !== '0');
     }
@@ -135,13 +208,19 @@ export class RedisSummaryCache implements SummaryCache {
     };
     if (this.redis.status !== 'ready') return unknown;
     try {
-      const [info, keys] = await Promise.all([
-        this.redis.info(),
-        this.redis.dbsize(),
-      ]);
-      const fields = parseInfo(info);
+      // A cluster's figures are the sums over its primaries.
+      const nodes = await Promise.all(
+        this.primaries().map(async node => {
+          const [info, size] = await Promise.all([node.info(), node.dbsize()]);
+          return { fields: parseInfo(info), size };
+        }),
+      );
+      const keys = nodes.reduce((n, node) => n + node.size, 0);
+      const fields = nodes[0].fields;
       const number = (name: string) =>
-        fields.has(name) ? Number(fields.get(name)) : null;
+        nodes.every(node => node.fields.has(name))
+          ? nodes.reduce((n, node) => n + Number(node.fields.get(name)), 0)
+          : null;
       const serverHits = number('keyspace_hits');
       const serverMisses = number('keyspace_misses');
       const serverReads = (serverHits ?? 0) + (serverMisses ?? 0);

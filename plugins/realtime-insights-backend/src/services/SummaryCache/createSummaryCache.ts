@@ -20,6 +20,7 @@ export async function createSummaryCache(
   }
   const redis = new RedisSummaryCache({
     url: config.redis.url,
+    mode: config.redis.mode,
     commandTimeoutMs: config.redis.commandTimeoutMs,
     logger,
   });
