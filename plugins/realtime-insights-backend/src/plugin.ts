@@ -22,8 +22,27 @@ import {
   QueryEngine,
 } from './services/QueryEngine';
 import { CatalogStreamRegistry } from './services/StreamRegistry';
-import { SettingsService, StaticSettingsService } from './services/Settings';
-import { createSummaryCache } from './services/SummaryCache';
+import {
+  DatabaseSettingsService,
+  SettingsService,
+  scheduleFollowingSetting,
+  streamEntityRef,
+} from './services/Settings';
+import { CACHE_KEY_PREFIX, createSummaryCache } from './services/SummaryCache';
+import { HealthService } from './services/Health';
+import { createAdminRouter } from './routes/adminRouter';
+import {
+  REPORT_COOKIE_PATHS,
+  REPORT_SHARED_PATH,
+  createReportsRouter,
+} from './routes/reportsRouter';
+import {
+  ReportExporter,
+  ReportFiles,
+  ReportJobRunner,
+  ReportService,
+  ReportStore,
+} from './services/Reports';
 
 /**
  * Real-time Insights backend plugin: insight queries over the Firehose
@@ -64,13 +83,18 @@ export const realtimeInsightsPlugin = createBackendPlugin({
         const defaults = readRealtimeInsightsConfig(config);
         deps.permissionsRegistry.addPermissions(realtimeInsightsPermissions);
         const db = await migrateDatabase(deps.database);
-        void db; // used by the reports and settings stores below
 
-        // --- settings: app-config defaults (admins' overrides: issue #8) ---
-        const settingsService: SettingsService = new StaticSettingsService(
+        // --- settings: app-config defaults, admins' overrides in the database ---
+        // Every replica re-reads the overrides every few seconds: a change
+        // is in effect everywhere without a restart.
+        const settingsService = await DatabaseSettingsService.create({
+          db,
           defaults,
-        );
-        const settings = settingsService;
+          logger,
+        });
+        settingsService.start();
+        lifecycle.addShutdownHook(() => settingsService.stop());
+        const settings: SettingsService = settingsService;
         // --- end settings ---
 
         const cache = await createSummaryCache(defaults.cache, logger);
@@ -78,7 +102,9 @@ export const realtimeInsightsPlugin = createBackendPlugin({
 
         // One S3 client per endpoint/region a stream names; the default from config.
         const stores = new Map<string, ObjectStore>();
-        const storeFor = (stream: EngineStream) => {
+        const storeFor = (
+          stream: Pick<EngineStream, 'region' | 'endpoint'>,
+        ) => {
           const s3 = {
             ...defaults.s3,
             ...(stream.region ? { region: stream.region } : {}),
@@ -111,6 +137,8 @@ export const realtimeInsightsPlugin = createBackendPlugin({
           cache,
           logger,
           settings: engineSettings,
+          cacheEnabled: stream =>
+            settings.stream(streamEntityRef(stream.name)).cacheEnabled,
         });
         const streams = CatalogStreamRegistry.create({
           catalog: deps.catalog,
@@ -119,34 +147,45 @@ export const realtimeInsightsPlugin = createBackendPlugin({
           logger,
           allowedBuckets: defaults.catalog.allowedBuckets,
           allowedEndpoints: defaults.catalog.allowedEndpoints,
+          isEnabled: stream => settings.stream(stream.entityRef).enabled,
         });
 
         // Follow the open hour of every stream on one replica: summarise new
-        // objects as they land and nudge open charts to re-fetch.
-        await scheduler.scheduleTask({
-          id: 'realtime-insights-follow-open-hours',
-          frequency: { seconds: defaults.live.followIntervalSeconds },
-          timeout: { minutes: 2 },
-          initialDelay: { seconds: 3 },
-          scope: 'global',
-          fn: async () => {
-            const { streams: all } = await streams.listAll();
-            for (const stream of all) {
-              try {
-                const landed = await engine.warm(toEngineStream(stream));
-                if (landed > 0) {
-                  await signals.publish({
-                    recipients: { type: 'broadcast' },
-                    channel: streamSignalChannel(stream.name),
-                    message: { objects: landed },
-                  });
+        // objects as they land and nudge open charts to re-fetch. How often
+        // is a setting admins change without a restart.
+        const follower = await scheduleFollowingSetting({
+          scheduler,
+          settings: settingsService,
+          logger,
+          frequencySeconds: current => current.live.followIntervalSeconds,
+          task: {
+            id: 'realtime-insights-follow-open-hours',
+            timeout: { minutes: 2 },
+            initialDelay: { seconds: 3 },
+            scope: 'global',
+            fn: async () => {
+              const { streams: all } = await streams.listAll();
+              for (const stream of all) {
+                if (!settings.stream(stream.entityRef).enabled) continue;
+                try {
+                  const landed = await engine.warm(toEngineStream(stream));
+                  if (landed > 0) {
+                    await signals.publish({
+                      recipients: { type: 'broadcast' },
+                      channel: streamSignalChannel(stream.name),
+                      message: { objects: landed },
+                    });
+                  }
+                } catch (error) {
+                  logger.warn(
+                    `Following stream ${stream.name} failed: ${error}`,
+                  );
                 }
-              } catch (error) {
-                logger.warn(`Following stream ${stream.name} failed: ${error}`);
               }
-            }
+            },
           },
         });
+        lifecycle.addShutdownHook(() => follower.stop());
 
         httpRouter.use(
           await createRouter({
@@ -161,9 +200,137 @@ export const realtimeInsightsPlugin = createBackendPlugin({
         );
 
         // --- reports (issue #6) ---
+        // Report files go to their own bucket, reached like the default S3.
+        const reportFiles = new ReportFiles(createS3Client(defaults.s3), () => {
+          const { bucket, kmsKeyId } = settings.current().reports.s3;
+          return { bucket, kmsKeyId };
+        });
+        const reportStore = new ReportStore(db);
+        const reportExporter = new ReportExporter({
+          engine,
+          storeFor,
+          cache,
+          settings: () => settings.current(),
+          logger,
+          cacheEnabled: stream =>
+            settings.stream(streamEntityRef(stream.name)).cacheEnabled,
+        });
+        const reportRunner = new ReportJobRunner({
+          store: reportStore,
+          exporter: reportExporter,
+          files: reportFiles,
+          streamFor: async name => {
+            const found = (await streams.listAll()).streams.find(
+              s => s.name === name,
+            );
+            return found && toEngineStream(found);
+          },
+          settings: () => settings.current(),
+          logger,
+        });
+        // Jobs run on one replica at a time; each job is claimed in the
+        // database as well, so a job never runs twice.
+        const reportJobsTask = 'realtime-insights-report-jobs';
+        await scheduler.scheduleTask({
+          id: reportJobsTask,
+          frequency: { seconds: defaults.reports.jobs.pollIntervalSeconds },
+          timeout: { minutes: defaults.reports.jobs.timeoutMinutes + 5 },
+          initialDelay: { seconds: 5 },
+          scope: 'global',
+          fn: async signal => {
+            await reportRunner.runQueued(signal);
+          },
+        });
+        await scheduler.scheduleTask({
+          id: 'realtime-insights-report-expiry',
+          frequency: { minutes: 15 },
+          timeout: { minutes: 10 },
+          initialDelay: { minutes: 1 },
+          scope: 'global',
+          fn: async () => {
+            const removed = await reportRunner.removeExpired();
+            if (removed > 0) logger.info(`Deleted ${removed} expired reports`);
+          },
+        });
+        const reportService = new ReportService({
+          store: reportStore,
+          exporter: reportExporter,
+          files: reportFiles,
+          readableStream: async (name, credentials) =>
+            toEngineStream(await streams.getReadable(name, credentials)),
+          permissions: deps.permissions,
+          settings: () => settings.current(),
+          // A new job starts now, unless the runner is busy (it looks again).
+          wake: () => {
+            scheduler.triggerTask(reportJobsTask).catch(() => {});
+          },
+          logger,
+        });
+        for (const path of REPORT_COOKIE_PATHS) {
+          httpRouter.addAuthPolicy({ path, allow: 'user-cookie' });
+        }
+        httpRouter.addAuthPolicy({
+          path: REPORT_SHARED_PATH,
+          allow: 'unauthenticated',
+        });
+        httpRouter.use(
+          await createReportsRouter({
+            httpAuth,
+            auditor: deps.auditor,
+            reports: reportService,
+            logger,
+          }),
+        );
         // --- end reports ---
 
         // --- admin and health (issue #8) ---
+        const health = new HealthService({
+          streams,
+          engine,
+          cache,
+          storeFor,
+          engineStream: toEngineStream,
+          streamSettings: entityRef => settings.stream(entityRef),
+          fallbackBuckets: defaults.catalog.allowedBuckets,
+          logger,
+        });
+        // A flush on any replica: drop what this one holds in memory too
+        // (the shared Redis was flushed by the replica that was asked).
+        const forgetFlushed = async (entityRef?: string) => {
+          const inProcess = cache.describe().kind === 'memory';
+          if (!entityRef) {
+            engine.forget();
+            if (inProcess) await cache.deleteByPrefix([CACHE_KEY_PREFIX]);
+            return;
+          }
+          const flushed = (await streams.listAll()).streams.find(
+            s => s.entityRef === entityRef,
+          );
+          if (!flushed) return;
+          if (inProcess) await engine.flushStream(toEngineStream(flushed));
+          else engine.forget(toEngineStream(flushed));
+        };
+        settingsService.onChange(change => {
+          if (change.type !== 'flush') return;
+          forgetFlushed(change.entityRef).catch(error =>
+            logger.warn(`Could not drop flushed cache entries: ${error}`),
+          );
+        });
+        // Kubernetes probes and load balancers call it without a token.
+        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        httpRouter.use(
+          await createAdminRouter({
+            httpAuth,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+            settings: settingsService,
+            streams,
+            engine,
+            cache,
+            health,
+            engineStream: toEngineStream,
+          }),
+        );
         // --- end admin and health ---
       },
     });

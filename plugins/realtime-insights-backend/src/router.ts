@@ -27,7 +27,7 @@ export type RouterOptions = {
 const DEFAULT_RANGE_MS = 30 * 60_000;
 
 /** Parses a query string with a schema; a failure names the parameter. */
-function parseQuery<T extends z.ZodTypeAny>(
+export function parseQuery<T extends z.ZodTypeAny>(
   schema: T,
   query: unknown,
 ): z.infer<T> {

@@ -1,0 +1,298 @@
+import { StreamEvent } from '@internal/plugin-realtime-insights-common';
+
+/** How a field's value was found in a line. */
+export const enum ValueKind {
+  Missing = 0,
+  /** A JSON string without escapes: its bytes between the quotes. */
+  String = 1,
+  /** A number, `true` or `false`: its JSON text. */
+  Literal = 2,
+  Null = 3,
+}
+
+/**
+ * The fields a report needs from each event (columns, time, id, filters),
+ * found by the bytes of their JSON keys.
+ */
+export class FieldTable {
+  readonly names: readonly string[];
+  private readonly keys: Buffer[];
+  /** Field indexes by the byte length of their key. */
+  private readonly byLength: number[][] = [];
+
+  constructor(names: Iterable<string>) {
+    this.names = [...new Set(names)];
+    this.keys = this.names.map(name => Buffer.from(name, 'utf8'));
+    this.keys.forEach((key, index) => {
+      (this.byLength[key.length] ??= []).push(index);
+    });
+  }
+
+  indexOf(name: string): number {
+    return this.names.indexOf(name);
+  }
+
+  /** The field whose key is `bytes[from, to)`, or -1. */
+  lookup(bytes: Uint8Array, from: number, to: number): number {
+    const candidates = this.byLength[to - from];
+    if (!candidates) return -1;
+    for (const index of candidates) {
+      const key = this.keys[index];
+      let i = 0;
+      while (i < key.length && key[i] === bytes[from + i]) i++;
+      if (i === key.length) return index;
+    }
+    return -1;
+  }
+}
+
+const isSpace = (c: number) => c === 32 || c === 9 || c === 13 || c === 10;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** The kind of a JSON number/literal in `b[from, to)`, or -1 when invalid. */
+function literalKind(b: Uint8Array, from: number, to: number): number {
+  const length = to - from;
+  const c = b[from];
+  if (c === 116 /* t */) {
+    return length === 4 &&
+      b[from + 1] === 114 &&
+      b[from + 2] === 117 &&
+      b[from + 3] === 101
+      ? ValueKind.Literal
+      : -1;
+  }
+  if (c === 102 /* f */) {
+    return length === 5 &&
+      b[from + 1] === 97 &&
+      b[from + 2] === 108 &&
+      b[from + 3] === 115 &&
+      b[from + 4] === 101
+      ? ValueKind.Literal
+      : -1;
+  }
+  if (c === 110 /* n */) {
+    return length === 4 &&
+      b[from + 1] === 117 &&
+      b[from + 2] === 108 &&
+      b[from + 3] === 108
+      ? ValueKind.Null
+      : -1;
+  }
+  // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+  let p = from;
+  if (b[p] === 45 /* - */) p++;
+  if (p >= to || !isDigit(b[p])) return -1;
+  if (b[p] === 48 /* 0 */) p++;
+  else while (p < to && isDigit(b[p])) p++;
+  if (p < to && b[p] === 46 /* . */) {
+    p++;
+    if (p >= to || !isDigit(b[p])) return -1;
+    while (p < to && isDigit(b[p])) p++;
+  }
+  if (p < to && (b[p] === 101 || b[p] === 69) /* e E */) {
+    p++;
+    if (p < to && (b[p] === 43 || b[p] === 45)) p++;
+    if (p >= to || !isDigit(b[p])) return -1;
+    while (p < to && isDigit(b[p])) p++;
+  }
+  return p === to ? ValueKind.Literal : -1;
+}
+
+/**
+ * One NDJSON line of an event, read in place from the decompressed bytes.
+ * Events are flat JSON objects (the record transform writes them so): for
+ * those, the values of the table's fields are located without decoding or
+ * parsing, and reports copy their bytes straight into the output. Any other
+ * line — nested values, escapes, control characters, anything unusual — is
+ * left to `JSON.parse` (`event()`), which also decides whether it is valid.
+ */
+export class EventLine {
+  bytes: Buffer = Buffer.alloc(0);
+  start = 0;
+  end = 0;
+  /** True when the line is a flat object and the spans below are valid. */
+  flat = false;
+  readonly kind: Uint8Array;
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  private parsed: StreamEvent | null | undefined;
+  /** The last minute (`YYYY-MM-DDTHH:MM`) read by `time`, and its epoch ms. */
+  private readonly minute = new Uint8Array(16);
+  private minuteMs = NaN;
+
+  constructor(readonly fields: FieldTable) {
+    const n = fields.names.length;
+    this.kind = new Uint8Array(n);
+    this.from = new Int32Array(n);
+    this.to = new Int32Array(n);
+  }
+
+  /** Reads the line `bytes[start, end)` (without its newline). */
+  read(bytes: Buffer, start: number, end: number): void {
+    this.bytes = bytes;
+    this.start = start;
+    this.end = end;
+    this.parsed = undefined;
+    this.kind.fill(ValueKind.Missing);
+    this.flat = this.scan();
+  }
+
+  /** The line as a parsed event; null when it is not valid JSON. */
+  event(): StreamEvent | null {
+    if (this.parsed === undefined) {
+      try {
+        const value = JSON.parse(
+          this.bytes.toString('utf8', this.start, this.end),
+        );
+        this.parsed =
+          value && typeof value === 'object' && !Array.isArray(value)
+            ? (value as StreamEvent)
+            : null;
+      } catch {
+        this.parsed = null;
+      }
+    }
+    return this.parsed;
+  }
+
+  /** A field's value as a string (ASCII-safe fields: times, ids). */
+  latin1(field: number): string | undefined {
+    const kind = this.kind[field];
+    if (kind !== ValueKind.String && kind !== ValueKind.Literal) {
+      return undefined;
+    }
+    return this.bytes.toString('latin1', this.from[field], this.to[field]);
+  }
+
+  /**
+   * A string field as epoch ms, NaN when it is no time. The engine's
+   * `IsoTimeParser` on bytes: events of an object share a few minutes, so
+   * the minute is parsed once and seconds and milliseconds digit by digit;
+   * anything but `YYYY-MM-DDTHH:MM:SS.mmmZ` goes through `Date.parse`.
+   */
+  time(field: number): number {
+    if (this.kind[field] !== ValueKind.String) return NaN;
+    const b = this.bytes;
+    const from = this.from[field];
+    if (
+      this.to[field] - from !== 24 ||
+      b[from + 23] !== 90 /* Z */ ||
+      b[from + 16] !== 58 /* : */ ||
+      b[from + 19] !== 46 /* . */
+    ) {
+      return Date.parse(b.toString('latin1', from, this.to[field]));
+    }
+    const s1 = b[from + 17] - 48;
+    const s2 = b[from + 18] - 48;
+    const m1 = b[from + 20] - 48;
+    const m2 = b[from + 21] - 48;
+    const m3 = b[from + 22] - 48;
+    if (
+      !(s1 >= 0 && s1 <= 5) ||
+      !(s2 >= 0 && s2 <= 9) ||
+      !(m1 >= 0 && m1 <= 9) ||
+      !(m2 >= 0 && m2 <= 9) ||
+      !(m3 >= 0 && m3 <= 9)
+    ) {
+      return Date.parse(b.toString('latin1', from, this.to[field]));
+    }
+    const minute = this.minute;
+    let same = true;
+    for (let i = 0; i < 16; i++) {
+      if (minute[i] !== b[from + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (!same) {
+      for (let i = 0; i < 16; i++) minute[i] = b[from + i];
+      this.minuteMs = Date.parse(
+        `${b.toString('latin1', from, from + 16)}:00.000Z`,
+      );
+    }
+    if (Number.isNaN(this.minuteMs)) return NaN;
+    return this.minuteMs + (s1 * 10 + s2) * 1000 + m1 * 100 + m2 * 10 + m3;
+  }
+
+  /** True when a field's value has exactly the bytes of `expected`. */
+  equals(field: number, expected: Buffer): boolean {
+    const kind = this.kind[field];
+    if (kind !== ValueKind.String && kind !== ValueKind.Literal) return false;
+    const from = this.from[field];
+    if (this.to[field] - from !== expected.length) return false;
+    for (let i = 0; i < expected.length; i++) {
+      if (this.bytes[from + i] !== expected[i]) return false;
+    }
+    return true;
+  }
+
+  private scan(): boolean {
+    const b = this.bytes;
+    let p = this.start;
+    let e = this.end;
+    while (e > p && isSpace(b[e - 1])) e--;
+    while (p < e && isSpace(b[p])) p++;
+    if (e - p < 2 || b[p] !== 123 /* { */ || b[e - 1] !== 125 /* } */) {
+      return false;
+    }
+    const last = e - 1; // the closing brace
+    p++;
+    while (p < last && isSpace(b[p])) p++;
+    if (p === last) return true;
+    for (;;) {
+      // "key"
+      if (b[p] !== 34) return false;
+      const keyFrom = ++p;
+      while (p < last) {
+        const c = b[p];
+        if (c === 34) break;
+        if (c === 92 || c < 32) return false;
+        p++;
+      }
+      if (p >= last) return false;
+      const field = this.fields.lookup(b, keyFrom, p);
+      p++;
+      while (p < last && isSpace(b[p])) p++;
+      if (b[p] !== 58 /* : */) return false;
+      p++;
+      while (p < last && isSpace(b[p])) p++;
+      // value
+      const first = b[p];
+      if (first === 34) {
+        const valueFrom = ++p;
+        while (p < last) {
+          const c = b[p];
+          if (c === 34) break;
+          if (c === 92 || c < 32) return false;
+          p++;
+        }
+        if (p >= last) return false;
+        if (field >= 0) {
+          this.kind[field] = ValueKind.String;
+          this.from[field] = valueFrom;
+          this.to[field] = p;
+        }
+        p++;
+      } else {
+        const valueFrom = p;
+        while (p < last) {
+          const c = b[p];
+          if (c === 44 || isSpace(c)) break;
+          p++;
+        }
+        const kind = literalKind(b, valueFrom, p);
+        if (kind < 0) return false; // nested, or not JSON: the parser decides
+        if (field >= 0) {
+          this.kind[field] = kind;
+          this.from[field] = valueFrom;
+          this.to[field] = p;
+        }
+      }
+      while (p < last && isSpace(b[p])) p++;
+      if (p === last) return true;
+      if (b[p] !== 44 /* , */) return false;
+      p++;
+      while (p < last && isSpace(b[p])) p++;
+    }
+  }
+}

@@ -1,0 +1,240 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  SUMMARY_MEASURE_STATS,
+  TimeSeriesBucket,
+} from '@internal/plugin-realtime-insights-common';
+import { Writable } from 'node:stream';
+import { RealtimeInsightsConfig } from '../../config';
+import { ObjectRef, ObjectStore } from '../ObjectStore';
+import { EngineStream, QueryEngine } from '../QueryEngine';
+import { ObjectListing, hoursCovering } from '../QueryEngine/ObjectListing';
+import { mapWithConcurrency } from '../QueryEngine/mapWithConcurrency';
+import { SummaryCache } from '../SummaryCache';
+import { ResolvedReport } from './reportRequest';
+import { scanEvents, scanFields } from './scanEvents';
+import { createReportWriter } from './writers';
+
+/** What a report will read: its stream's objects over the range. */
+export type ReportPlan = { objects: ObjectRef[]; bytesEstimated: number };
+
+export type ExportProgress = {
+  bytesEstimated: number;
+  bytesScanned: number;
+  eventsScanned: number;
+  rowsWritten: number;
+  outputBytes: number;
+};
+
+export type ExportResult = ExportProgress & {
+  duplicateEvents: number;
+  badLines: number;
+  unreadableObjects: number;
+};
+
+/** Firehose buffers a record for up to 15 minutes before it lands. */
+const FIREHOSE_MAX_BUFFER_MS = 15 * 60_000;
+
+/**
+ * Writes reports: `summary` from the query engine's time series (cached
+ * summaries), `raw` by streaming the events of the range from S3 into the
+ * chosen format. Output goes to any writable (an HTTP response, an upload)
+ * with back-pressure: memory stays flat whatever the size.
+ */
+export class ReportExporter {
+  private readonly listings = new Map<ObjectStore, ObjectListing>();
+
+  constructor(
+    private readonly options: {
+      engine: QueryEngine;
+      storeFor: (stream: EngineStream) => ObjectStore;
+      cache: SummaryCache;
+      settings: () => RealtimeInsightsConfig;
+      logger: LoggerService;
+      /** False for streams an admin turned the cache off for (as the engine). */
+      cacheEnabled?: (stream: EngineStream) => boolean;
+    },
+  ) {}
+
+  /**
+   * The objects that can hold events of the range (its hours, plus the
+   * lateness window) in key order, and their bytes: the size estimate.
+   */
+  async plan(
+    stream: EngineStream,
+    report: Pick<ResolvedReport, 'fromMs' | 'toMs'>,
+    now = Date.now(),
+  ): Promise<ReportPlan> {
+    const { query, s3 } = this.options.settings();
+    const lastArrival = Math.min(
+      report.toMs + query.latenessMinutes * 60_000,
+      now,
+    );
+    const hours = hoursCovering(
+      report.fromMs,
+      Math.max(report.fromMs, lastArrival),
+    );
+    const listing = this.listingFor(stream);
+    const useCache = this.options.cacheEnabled?.(stream) !== false;
+    const perHour = await mapWithConcurrency(hours, s3.maxConcurrency, hour =>
+      listing.hour(stream, hour, now, useCache),
+    );
+    const objects = perHour.flat().sort((a, b) => (a.key < b.key ? -1 : 1));
+    return {
+      objects,
+      bytesEstimated: objects.reduce((n, o) => n + o.size, 0),
+    };
+  }
+
+  /** Writes the report into `sink` and ends it. */
+  async write(
+    stream: EngineStream,
+    report: ResolvedReport,
+    sink: Writable,
+    options: {
+      plan?: ReportPlan;
+      signal?: AbortSignal;
+      onProgress?: (progress: ExportProgress) => void | Promise<void>;
+      now?: number;
+    } = {},
+  ): Promise<ExportResult> {
+    const now = options.now ?? Date.now();
+    const plan = options.plan ?? (await this.plan(stream, report, now));
+    return report.kind === 'summary'
+      ? this.writeSummary(stream, report, sink, plan, now)
+      : this.writeRaw(stream, report, sink, plan, options);
+  }
+
+  private async writeSummary(
+    stream: EngineStream,
+    report: ResolvedReport,
+    sink: Writable,
+    plan: ReportPlan,
+    now: number,
+  ): Promise<ExportResult> {
+    const series = await this.options.engine.timeSeries(
+      stream,
+      {
+        fromMs: report.fromMs,
+        toMs: report.toMs,
+        bucket: report.bucketWidth!,
+        groupBy: report.groupBy,
+        top: report.top,
+        filters: report.filters,
+      },
+      now,
+    );
+    const writer = createReportWriter(report.format, sink, {
+      name: stream.name,
+    });
+    const groups = series.groupBy ? [...series.groupBy.values, '(other)'] : [];
+    const columns = [
+      'bucketStart',
+      'count',
+      'devices',
+      'customers',
+      ...stream.measures.flatMap(m =>
+        SUMMARY_MEASURE_STATS.map(stat => `${m}.${stat}`),
+      ),
+      ...groups.map(value => `${series.groupBy!.dimension}=${value}`),
+    ];
+    const cells = (bucket: TimeSeriesBucket) => [
+      bucket.start,
+      bucket.count,
+      bucket.devices,
+      bucket.customers,
+      ...stream.measures.flatMap(m =>
+        SUMMARY_MEASURE_STATS.map(stat => bucket.measures[m]?.[stat] ?? null),
+      ),
+      ...groups.map(value => bucket.groups?.[value] ?? 0),
+    ];
+    if (report.format !== 'ndjson') writer.header(columns);
+    let events = 0;
+    for (const bucket of series.buckets) {
+      events += bucket.count;
+      if (report.format === 'ndjson') writer.record(bucket);
+      else writer.row(cells(bucket));
+      if (writer.full) await writer.flush();
+    }
+    await writer.end();
+    return {
+      bytesEstimated: plan.bytesEstimated,
+      bytesScanned: plan.bytesEstimated,
+      eventsScanned: events,
+      rowsWritten: series.buckets.length,
+      outputBytes: writer.bytesWritten,
+      duplicateEvents: series.stats.duplicateEvents,
+      badLines: series.stats.badLines,
+      unreadableObjects: series.stats.corruptObjects,
+    };
+  }
+
+  private async writeRaw(
+    stream: EngineStream,
+    report: ResolvedReport,
+    sink: Writable,
+    plan: ReportPlan,
+    options: {
+      signal?: AbortSignal;
+      onProgress?: (progress: ExportProgress) => void | Promise<void>;
+    },
+  ): Promise<ExportResult> {
+    const { query, s3 } = this.options.settings();
+    const columns = report.columnsWritten;
+    const fields = scanFields(columns, stream.timestampField, report.filters);
+    const writer = createReportWriter(report.format, sink, {
+      fields,
+      name: stream.name,
+    });
+    // NDJSON without a column choice keeps events exactly as stored.
+    if (report.format !== 'ndjson' || report.columns) writer.header(columns);
+    let rows = 0;
+    const progressOf = (bytesScanned: number, eventsScanned: number) => ({
+      bytesEstimated: plan.bytesEstimated,
+      bytesScanned,
+      eventsScanned,
+      rowsWritten: rows,
+      outputBytes: writer.bytesWritten,
+    });
+    const scanned = await scanEvents({
+      store: this.options.storeFor(stream),
+      bucket: stream.bucket,
+      objects: plan.objects,
+      fields,
+      timestampField: stream.timestampField,
+      range: report,
+      filters: report.filters,
+      dedupeWindowMs: query.latenessMinutes * 60_000 + FIREHOSE_MAX_BUFFER_MS,
+      maxConcurrency: s3.maxConcurrency,
+      signal: options.signal,
+      logger: this.options.logger,
+      onEvent: line => {
+        writer.event(line);
+        rows++;
+        return writer.full ? writer.flush() : undefined;
+      },
+      onObject: options.onProgress
+        ? p => options.onProgress!(progressOf(p.bytesScanned, p.eventsScanned))
+        : undefined,
+    });
+    await writer.end();
+    return {
+      ...progressOf(scanned.bytesScanned, scanned.eventsScanned),
+      duplicateEvents: scanned.duplicateEvents,
+      badLines: scanned.badLines,
+      unreadableObjects: scanned.unreadableObjects,
+    };
+  }
+
+  private listingFor(stream: EngineStream): ObjectListing {
+    const store = this.options.storeFor(stream);
+    let listing = this.listings.get(store);
+    if (!listing) {
+      listing = new ObjectListing(store, this.options.cache, {
+        settleMinutes: this.options.settings().query.hourClosesAfterMinutes,
+        ttlSeconds: () => this.options.settings().cache.ttlSeconds,
+      });
+      this.listings.set(store, listing);
+    }
+    return listing;
+  }
+}

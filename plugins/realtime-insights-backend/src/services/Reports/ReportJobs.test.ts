@@ -1,0 +1,598 @@
+/*
+ * Report jobs end to end on real parts: events and report files in a real
+ * S3 server (s3rver), listings cached in the real Redis, jobs in SQLite and
+ * PostgreSQL (when one answers on 127.0.0.1:5432).
+ */
+import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import { ReportRequest } from '@internal/plugin-realtime-insights-common';
+import { LocalS3, startLocalS3 } from '@internal/local-s3';
+import ExcelJS from 'exceljs';
+import { Writable } from 'node:stream';
+import { REDIS_URL } from '../../__testUtils__/redis';
+import { ObjectStore } from '../ObjectStore';
+import { CACHE_KEY_PREFIX, RedisSummaryCache } from '../SummaryCache';
+import { reportTestDatabases } from './__testUtils__/testDatabases';
+import {
+  EVENTS_BUCKET,
+  REPORTS_BUCKET,
+  START,
+  TestObject,
+  admin,
+  alice,
+  bob,
+  createReportStack,
+  expectedEvents,
+  generateObjects,
+  putObjects,
+  readBody,
+  stream,
+} from './__testUtils__/reportFixture';
+import { parseCsv } from './__testUtils__/parseCsv';
+
+// Real servers on a shared 2-core machine: generous time per case.
+jest.setTimeout(60_000);
+
+const { ids, skipped } = reportTestDatabases();
+const databases = TestDatabases.create({ ids });
+
+const HOUR = 3_600_000;
+const request = (overrides: Partial<ReportRequest> = {}): ReportRequest => ({
+  stream: stream.name,
+  kind: 'raw',
+  format: 'csv',
+  from: new Date(START).toISOString(),
+  to: new Date(START + 3 * HOUR).toISOString(),
+  filters: [],
+  delivery: 'job',
+  ...overrides,
+});
+
+/** Delays every object read: jobs run long enough to watch and cancel. */
+function slowStore(
+  store: ObjectStore,
+  delayMs: { value: number },
+): ObjectStore {
+  return {
+    list: (bucket, prefix, startAfter) =>
+      store.list(bucket, prefix, startAfter),
+    open: async (bucket, key) => {
+      await new Promise(r => setTimeout(r, delayMs.value));
+      return store.open(bucket, key);
+    },
+  };
+}
+
+describe('report jobs (real s3rver, Redis and database)', () => {
+  let s3: LocalS3;
+  let cache: RedisSummaryCache;
+  const objects: TestObject[] = generateObjects();
+
+  beforeAll(async () => {
+    s3 = await startLocalS3([EVENTS_BUCKET, REPORTS_BUCKET]);
+    await putObjects(s3, objects);
+    cache = new RedisSummaryCache({
+      url: REDIS_URL,
+      commandTimeoutMs: 1000,
+      logger: mockServices.logger.mock(),
+    });
+    if (!(await cache.connect())) throw new Error(`No Redis at ${REDIS_URL}`);
+  });
+  afterAll(async () => {
+    await cache.deleteByPrefix(
+      ['list', 'sum', 'hour'].map(
+        kind => `${CACHE_KEY_PREFIX}${kind}:${EVENTS_BUCKET}`,
+      ),
+    );
+    await cache.close();
+    await s3.stop();
+  });
+
+  if (skipped) {
+    // Shown as skipped, so a run without PostgreSQL never passes silently.
+    // eslint-disable-next-line jest/no-disabled-tests, jest/expect-expect
+    it.skip(`on PostgreSQL: skipped, ${skipped}`, () => {});
+  }
+
+  describe.each(ids)('on %s', databaseId => {
+    const setup = async (
+      options: Partial<Parameters<typeof createReportStack>[0]> = {},
+    ) =>
+      createReportStack({
+        knex: await databases.init(databaseId),
+        s3,
+        cache,
+        ...options,
+      });
+
+    const downloadText = async (
+      service: Awaited<ReturnType<typeof setup>>['service'],
+      id: string,
+    ) => {
+      const file = await service.download(id, alice);
+      return (await readBody(file.body)).toString('utf8');
+    };
+
+    it('runs a raw CSV job: progress, rows as in S3 (range, filters, columns, duplicates once), download, expiry', async () => {
+      const stack = await setup();
+      const asked = request({
+        from: new Date(START + 30 * 60_000).toISOString(),
+        to: new Date(START + 150 * 60_000).toISOString(),
+        filters: [{ field: 'status', values: ['approved'] }],
+        columns: ['eventId', 'ts', 'amount', 'note', 'status'],
+      });
+      const created = await stack.service.create(asked, alice);
+      expect(created.delivery).toBe('job');
+      const id = created.delivery === 'job' ? created.report.id : '';
+      expect(created.delivery === 'job' && created.report.status).toBe(
+        'queued',
+      );
+      expect(stack.wakes).toHaveLength(1);
+
+      expect(await stack.runner.runQueued()).toBe(1);
+      const done = await stack.service.get(id, alice);
+      expect(done.status).toBe('succeeded');
+      expect(done.attempts).toBe(1);
+      expect(done.progress.fraction).toBe(1);
+      expect(done.progress.bytesScanned).toBe(done.progress.bytesEstimated);
+      expect(done.progress.bytesEstimated).toBeGreaterThan(0);
+
+      const expected = expectedEvents(
+        objects,
+        { fromMs: START + 30 * 60_000, toMs: START + 150 * 60_000 },
+        asked.filters,
+      );
+      expect(expected.length).toBeGreaterThan(2000);
+      expect(done.progress.rowsWritten).toBe(expected.length);
+      const rows = parseCsv(await downloadText(stack.service, id));
+      expect(rows[0]).toEqual(['eventId', 'ts', 'amount', 'note', 'status']);
+      expect(rows.slice(1).map(r => r[0])).toEqual(
+        expected.map(e => e.eventId),
+      );
+      // Notes as a spreadsheet will show them: formulas neutralised.
+      const noteCell = (note: unknown) => {
+        if (note === undefined || note === null) return '';
+        if (typeof note === 'object') return JSON.stringify(note);
+        return /^[=+\-@]/.test(String(note)) ? `'${note}` : String(note);
+      };
+      expect(rows.slice(1).map(r => r[3])).toEqual(
+        expected.map(e => noteCell(e.note)),
+      );
+      expect(rows.slice(1).map(r => r[3])).toContain(
+        `'=HYPERLINK("http://evil.example")`,
+      );
+      expect(done.sizeBytes).toBeGreaterThan(0);
+      const key = `reports/${id}/${done.fileName}`;
+      expect(await s3.listKeys(REPORTS_BUCKET, `reports/${id}/`)).toEqual([
+        key,
+      ]);
+
+      // Retention: deleted from S3 and the database once it expires.
+      const retention =
+        stack.settings.current.reports.retentionDays * 86_400_000;
+      stack.clock.now += retention - 1000;
+      expect(await stack.runner.removeExpired()).toBe(0);
+      stack.clock.now += 2000;
+      await expect(stack.service.download(id, alice)).rejects.toThrow(
+        /expired/,
+      );
+      expect(await stack.runner.removeExpired()).toBe(1);
+      expect(await s3.listKeys(REPORTS_BUCKET, `reports/${id}/`)).toEqual([]);
+      await expect(stack.service.get(id, alice)).rejects.toThrow(/No report/);
+    });
+
+    it('writes an empty range as a header-only file, and NDJSON/XLSX jobs', async () => {
+      const stack = await setup();
+      const empty = await stack.service.create(
+        request({
+          from: '2026-11-22T00:00:00Z',
+          to: '2026-11-22T01:00:00Z',
+          columns: ['eventId', 'amount'],
+        }),
+        alice,
+      );
+      const ndjson = await stack.service.create(
+        request({ format: 'ndjson', to: new Date(START + HOUR).toISOString() }),
+        alice,
+      );
+      const xlsx = await stack.service.create(
+        request({
+          format: 'xlsx',
+          to: new Date(START + 20 * 60_000).toISOString(),
+          columns: ['eventId', 'amount', 'note'],
+        }),
+        alice,
+      );
+      expect(await stack.runner.runQueued()).toBe(3);
+      const idOf = (c: typeof empty) =>
+        c.delivery === 'job' ? c.report.id : '';
+
+      expect(await downloadText(stack.service, idOf(empty))).toBe(
+        'eventId,amount\r\n',
+      );
+
+      const lines = (await downloadText(stack.service, idOf(ndjson)))
+        .trim()
+        .split('\n');
+      const hour = expectedEvents(objects, {
+        fromMs: START,
+        toMs: START + HOUR,
+      });
+      // As stored: the very lines Firehose wrote.
+      expect(lines.map(l => JSON.parse(l))).toEqual(hour);
+
+      const file = await stack.service.download(idOf(xlsx), alice);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(
+        (await readBody(file.body)) as unknown as ArrayBuffer,
+      );
+      const sheet = workbook.worksheets[0];
+      const twenty = expectedEvents(objects, {
+        fromMs: START,
+        toMs: START + 20 * 60_000,
+      });
+      expect(sheet.rowCount).toBe(twenty.length + 1);
+      expect(sheet.getRow(2).getCell(1).value).toBe(twenty[0].eventId);
+      expect(sheet.getRow(2).getCell(2).value).toBe(twenty[0].amount);
+    });
+
+    it('runs a summary job: one row per bucket, counts as in S3, group-by columns', async () => {
+      const stack = await setup();
+      const created = await stack.service.create(
+        request({
+          kind: 'summary',
+          bucket: '1h',
+          groupBy: 'currency',
+          top: 2,
+        }),
+        alice,
+      );
+      await stack.runner.runQueued();
+      const id = created.delivery === 'job' ? created.report.id : '';
+      const rows = parseCsv(await downloadText(stack.service, id));
+      expect(rows[0].slice(0, 6)).toEqual([
+        'bucketStart',
+        'count',
+        'devices',
+        'customers',
+        'amount.count',
+        'amount.sum',
+      ]);
+      expect(rows[0].filter(c => c.startsWith('currency='))).toHaveLength(3);
+      expect(rows).toHaveLength(4);
+      for (let h = 0; h < 3; h++) {
+        const inHour = expectedEvents(objects, {
+          fromMs: START + h * HOUR,
+          toMs: START + (h + 1) * HOUR,
+        });
+        expect(rows[h + 1][0]).toBe(new Date(START + h * HOUR).toISOString());
+        expect(Number(rows[h + 1][1])).toBe(inHour.length);
+        const groups = rows[0]
+          .map((c, i) =>
+            c.startsWith('currency=') ? Number(rows[h + 1][i]) : 0,
+          )
+          .reduce((a, b) => a + b, 0);
+        expect(groups).toBe(inHour.length);
+      }
+    });
+
+    it('shows progress while a job runs, and cancels it leaving no file', async () => {
+      const delay = { value: 150 };
+      const stack = await setup({ wrapStore: s => slowStore(s, delay) });
+      const created = await stack.service.create(request(), alice);
+      const id = created.delivery === 'job' ? created.report.id : '';
+      const running = stack.runner.runQueued();
+
+      let seen = await stack.service.get(id, alice);
+      for (let i = 0; i < 200 && !(seen.progress.bytesScanned > 0); i++) {
+        await new Promise(r => setTimeout(r, 25));
+        seen = await stack.service.get(id, alice);
+      }
+      expect(seen.status).toBe('running');
+      expect(seen.progress.bytesScanned).toBeGreaterThan(0);
+      expect(seen.progress.bytesScanned).toBeLessThan(
+        seen.progress.bytesEstimated,
+      );
+      expect(seen.progress.fraction).toBeGreaterThan(0);
+      expect(seen.progress.fraction).toBeLessThan(1);
+      expect(seen.progress.eventsEstimated).toBeGreaterThan(
+        seen.progress.eventsScanned,
+      );
+
+      const cancelling = await stack.service.cancel(id, alice);
+      expect(cancelling.cancelRequested).toBe(true);
+      await running;
+      const cancelled = await stack.service.get(id, alice);
+      expect(cancelled.status).toBe('cancelled');
+      expect(cancelled.progress.fraction).toBeLessThan(1);
+      expect(await s3.listKeys(REPORTS_BUCKET, `reports/${id}/`)).toEqual([]);
+      await expect(stack.service.download(id, alice)).rejects.toThrow(
+        /cancelled, not finished/,
+      );
+
+      // A queued job is cancelled at once.
+      const queued = await stack.service.create(request(), alice);
+      const queuedId = queued.delivery === 'job' ? queued.report.id : '';
+      expect((await stack.service.cancel(queuedId, alice)).status).toBe(
+        'cancelled',
+      );
+      expect(await stack.runner.runQueued()).toBe(0);
+    });
+
+    it('retries a failing job, marks it failed after its attempts, and runs it again on request', async () => {
+      const stack = await setup();
+      // A bucket that does not exist: every upload fails (NoSuchBucket).
+      stack.settings.current = {
+        ...stack.settings.current,
+        reports: {
+          ...stack.settings.current.reports,
+          s3: {
+            ...stack.settings.current.reports.s3,
+            bucket: 'rti-no-such-bucket',
+          },
+        },
+      };
+      const created = await stack.service.create(
+        request({ to: new Date(START + HOUR).toISOString() }),
+        alice,
+      );
+      const id = created.delivery === 'job' ? created.report.id : '';
+      await stack.runner.runQueued();
+      // The first failure queues it again (retryDelaySeconds 0 in the test),
+      // and the same run picks it up: both attempts are used.
+      let job = await stack.service.get(id, alice);
+      expect(job.status).toBe('failed');
+      expect(job.attempts).toBe(2);
+      expect(job.error).toMatch(/bucket/i);
+      expect(job.finishedAt).toBeDefined();
+
+      await expect(stack.service.retry(id, bob)).rejects.toThrow(/No report/);
+      stack.settings.current = {
+        ...stack.settings.current,
+        reports: {
+          ...stack.settings.current.reports,
+          s3: { ...stack.settings.current.reports.s3, bucket: REPORTS_BUCKET },
+        },
+      };
+      job = await stack.service.retry(id, alice);
+      expect(job.status).toBe('queued');
+      expect(job.attempts).toBe(0);
+      expect(job.error).toBeUndefined();
+      await stack.runner.runQueued();
+      job = await stack.service.get(id, alice);
+      expect(job.status).toBe('succeeded');
+      expect(job.attempts).toBe(1);
+      const rows = parseCsv(await downloadText(stack.service, id));
+      expect(rows.length - 1).toBe(
+        expectedEvents(objects, { fromMs: START, toMs: START + HOUR }).length,
+      );
+      await expect(stack.service.retry(id, alice)).rejects.toThrow(
+        /only failed or cancelled/,
+      );
+    });
+
+    it('waits its retry delay before running a failed job again', async () => {
+      const stack = await setup({
+        config: {
+          reports: {
+            s3: { bucket: 'rti-no-such-bucket' },
+            jobs: { retryDelaySeconds: 60, maxAttempts: 3 },
+          },
+        },
+      });
+      const created = await stack.service.create(
+        request({ to: new Date(START + HOUR).toISOString() }),
+        alice,
+      );
+      const id = created.delivery === 'job' ? created.report.id : '';
+      expect(await stack.runner.runQueued()).toBe(1);
+      let job = await stack.service.get(id, alice);
+      expect(job.status).toBe('queued');
+      expect(job.attempts).toBe(1);
+      expect(job.error).toMatch(/bucket/i);
+      expect(await stack.runner.runQueued()).toBe(0); // not due yet
+      stack.clock.now += 61_000;
+      expect(await stack.runner.runQueued()).toBe(1);
+      job = await stack.service.get(id, alice);
+      expect(job.attempts).toBe(2);
+    });
+
+    it('never runs one job twice across replicas, and takes over a dead replica’s job', async () => {
+      const knex = await databases.init(databaseId);
+      const a = await createReportStack({ knex, s3, cache, replicaId: 'a' });
+      const b = await createReportStack({ knex, s3, cache, replicaId: 'b' });
+      const jobIds: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const created = await a.service.create(
+          request({
+            to: new Date(START + (i + 1) * 20 * 60_000).toISOString(),
+          }),
+          alice,
+        );
+        if (created.delivery === 'job') jobIds.push(created.report.id);
+      }
+      const [ranA, ranB] = await Promise.all([
+        a.runner.runQueued(),
+        b.runner.runQueued(),
+      ]);
+      expect(ranA + ranB).toBe(4);
+      for (const id of jobIds) {
+        const job = await a.service.get(id, alice);
+        expect(job.status).toBe('succeeded');
+        expect(job.attempts).toBe(1);
+        expect(
+          await s3.listKeys(REPORTS_BUCKET, `reports/${id}/`),
+        ).toHaveLength(1);
+      }
+
+      // A replica claimed a job and died: no progress for minutes.
+      const created = await a.service.create(
+        request({ to: new Date(START + HOUR).toISOString() }),
+        alice,
+      );
+      const id = created.delivery === 'job' ? created.report.id : '';
+      const [claimed] = await a.reportStore.claim({
+        claim: () => 'ghost:1',
+        now: a.clock.now,
+        limit: 1,
+      });
+      expect(claimed.id).toBe(id);
+      expect(await b.runner.runQueued()).toBe(0); // still fresh
+      b.clock.now += 5 * 60_000;
+      expect(await b.runner.runQueued()).toBe(1);
+      const job = await b.service.get(id, alice);
+      expect(job.status).toBe('succeeded');
+      expect(job.attempts).toBe(2);
+      // The ghost's late progress is refused: the job is no longer its.
+      expect(
+        await a.reportStore.progress(
+          id,
+          'ghost:1',
+          { bytesScanned: 1 },
+          b.clock.now,
+        ),
+      ).toEqual({ owned: false, cancelRequested: false });
+    });
+
+    it('shows users their own reports, admins everyone’s', async () => {
+      const stack = await setup();
+      const mine = await stack.service.create(request(), alice);
+      await stack.service.create(request(), bob);
+      const mineId = mine.delivery === 'job' ? mine.report.id : '';
+      expect((await stack.service.list(alice)).map(j => j.id)).toEqual([
+        mineId,
+      ]);
+      await expect(stack.service.get(mineId, bob)).rejects.toThrow(/No report/);
+      await expect(stack.service.cancel(mineId, bob)).rejects.toThrow(
+        /No report/,
+      );
+      await expect(stack.service.list(bob, { all: true })).rejects.toThrow(
+        /admins/,
+      );
+      expect(await stack.service.list(admin, { all: true })).toHaveLength(2);
+      expect((await stack.service.get(mineId, admin)).createdBy).toBe(
+        'user:default/alice',
+      );
+    });
+
+    it('shares a finished report through a signed link that expires', async () => {
+      const stack = await setup();
+      const created = await stack.service.create(
+        request({ to: new Date(START + HOUR).toISOString() }),
+        alice,
+      );
+      const other = await stack.service.create(
+        request({ to: new Date(START + HOUR).toISOString(), format: 'ndjson' }),
+        alice,
+      );
+      const id = created.delivery === 'job' ? created.report.id : '';
+      const otherId = other.delivery === 'job' ? other.report.id : '';
+      await expect(stack.service.share(id, alice, 1)).rejects.toThrow(
+        /queued, not finished/,
+      );
+      await stack.runner.runQueued();
+
+      const share = await stack.service.share(id, alice, 2);
+      expect(Date.parse(share.expiresAt)).toBe(stack.clock.now + 2 * HOUR);
+      const link = new URL(share.path, 'http://backend.test');
+      const params = {
+        expires: link.searchParams.get('expires') ?? undefined,
+        signature: link.searchParams.get('signature') ?? undefined,
+      };
+      const shareId = link.pathname.split('/').pop()!;
+      const file = await stack.service.downloadShared(shareId, params);
+      expect(file.job.id).toBe(id);
+      expect((await readBody(file.body)).toString()).toBe(
+        await downloadText(stack.service, id),
+      );
+
+      // Only that report, only with its signature and expiry.
+      const otherShare = await stack.service.share(otherId, alice, 1);
+      const otherLink = new URL(otherShare.path, 'http://backend.test');
+      await expect(
+        stack.service.downloadShared(shareId, {
+          ...params,
+          signature: otherLink.searchParams.get('signature')!,
+        }),
+      ).rejects.toThrow(/not valid/);
+      await expect(
+        stack.service.downloadShared(shareId, {
+          ...params,
+          expires: String(stack.clock.now + 1000 * HOUR),
+        }),
+      ).rejects.toThrow(/not valid/);
+      await expect(
+        stack.service.downloadShared(
+          '00000000-0000-4000-8000-000000000000',
+          params,
+        ),
+      ).rejects.toThrow(/does not exist/);
+
+      stack.clock.now += 2 * HOUR;
+      await expect(
+        stack.service.downloadShared(shareId, params),
+      ).rejects.toThrow(/expired at .*ask its sender/);
+
+      // Limits from the settings.
+      await expect(stack.service.share(id, alice, 169)).rejects.toThrow(
+        /at most 168 hours/,
+      );
+      stack.decisions.share = false;
+      await expect(stack.service.share(id, alice, 1)).rejects.toThrow(
+        /may not share/,
+      );
+      stack.decisions.share = true;
+      stack.settings.current = {
+        ...stack.settings.current,
+        reports: {
+          ...stack.settings.current.reports,
+          sharing: {
+            ...stack.settings.current.reports.sharing,
+            enabled: false,
+          },
+        },
+      };
+      await expect(stack.service.share(id, alice, 1)).rejects.toThrow(
+        /turned off/,
+      );
+    });
+
+    it('streams a direct download without a job, and refuses one over the size limit', async () => {
+      const stack = await setup();
+      const direct = await stack.service.create(
+        { ...request(), delivery: 'auto' },
+        alice,
+      );
+      expect(direct.delivery).toBe('direct');
+      const prepared = await stack.service.prepareExport(
+        { ...request(), delivery: 'auto' },
+        alice,
+      );
+      const chunks: Buffer[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _e, cb) {
+          chunks.push(chunk);
+          cb();
+        },
+      });
+      await stack.service.writeExport(prepared, sink);
+      const rows = parseCsv(Buffer.concat(chunks).toString());
+      expect(rows.length - 1).toBe(
+        expectedEvents(objects, { fromMs: START, toMs: START + 3 * HOUR })
+          .length,
+      );
+
+      stack.settings.current = {
+        ...stack.settings.current,
+        reports: { ...stack.settings.current.reports, directMaxBytes: 1000 },
+      };
+      const large = await stack.service.create(
+        { ...request(), delivery: 'auto' },
+        alice,
+      );
+      expect(large.delivery).toBe('job');
+      await expect(
+        stack.service.prepareExport({ ...request(), delivery: 'auto' }, alice),
+      ).rejects.toThrow(/create it as a job/);
+    });
+  });
+});

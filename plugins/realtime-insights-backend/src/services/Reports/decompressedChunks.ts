@@ -1,0 +1,54 @@
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+/** Decompressed bytes handed over at a time. */
+const CHUNK_BYTES = 262144;
+
+/**
+ * An object's bytes, gunzipped when they start with the gzip magic
+ * (Firehose's GZIP output), as they are otherwise; in chunks of up to
+ * 256 KiB. Unlike the engine's `ndjsonLines` nothing is decoded to text:
+ * exports locate values in the bytes and copy them (see `EventLine`).
+ * Throws when the compressed data is corrupt or truncated.
+ */
+export async function* decompressedChunks(
+  body: Readable | Buffer,
+): AsyncGenerator<Buffer> {
+  let head: Buffer;
+  let source: Readable | undefined;
+  if (Buffer.isBuffer(body)) {
+    head = body;
+  } else {
+    const iterator = body[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    if (first.done) return;
+    head = Buffer.from(first.value);
+    // The first chunk was consumed to sniff the format; put it back in front.
+    source = Readable.from(
+      (async function* withHead() {
+        yield head;
+        for (
+          let r = await iterator.next();
+          !r.done;
+          r = await iterator.next()
+        ) {
+          yield Buffer.from(r.value);
+        }
+      })(),
+    );
+  }
+  if (head.length === 0) return;
+  if (head[0] !== 0x1f || head[1] !== 0x8b) {
+    if (source) yield* source;
+    else yield head;
+    return;
+  }
+  const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+  if (source) {
+    source.on('error', e => gunzip.destroy(e));
+    source.pipe(gunzip);
+  } else {
+    gunzip.end(head);
+  }
+  yield* gunzip;
+}

@@ -1,0 +1,298 @@
+import ExcelJS from 'exceljs';
+import { PassThrough, Writable } from 'node:stream';
+import { EventLine, FieldTable } from './EventLine';
+import { createReportWriter, csvField } from './writers';
+import { parseCsv } from './__testUtils__/parseCsv';
+
+/** Collects what a writer writes. */
+class Collect extends Writable {
+  chunks: Buffer[] = [];
+  _write(chunk: Buffer, _encoding: string, callback: () => void) {
+    this.chunks.push(chunk);
+    callback();
+  }
+  get text() {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TRICKY = [
+  'plain',
+  '',
+  'a,b',
+  'say "hi"',
+  'two\nlines',
+  'cr\rhere',
+  '=HYPERLINK("http://evil")',
+  '+1+2',
+  '-2+3+cmd|/C calc!A0',
+  '@SUM(A1)',
+  '\tleading tab',
+  '\rleading cr',
+  'ünïcødé ✓ 日本',
+  'back\\slash',
+  '=a,b',
+  ' spaced ',
+];
+
+function randomValue(random: () => number): unknown {
+  const r = random();
+  if (r < 0.45) return TRICKY[Math.floor(random() * TRICKY.length)];
+  if (r < 0.6) return Math.round((random() - 0.5) * 1e6) / 100;
+  if (r < 0.65) return random() < 0.5;
+  if (r < 0.7) return null;
+  if (r < 0.75) return { nested: TRICKY[Math.floor(random() * 5)] };
+  if (r < 0.8) return [1, 'two'];
+  if (r < 0.85) return -0.000123e-10;
+  return `v${Math.floor(random() * 1000)}`;
+}
+
+const COLUMNS = ['eventId', 'ts', 'a', 'b', 'c', 'missing'];
+
+function randomEvents(n: number, seed: number) {
+  const random = rng(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const event: Record<string, unknown> = {
+      eventId: `e${i}`,
+      ts: new Date(Date.UTC(2026, 10, 24, 10, 0, i)).toISOString(),
+    };
+    for (const key of ['a', 'b', 'c', 'extra']) {
+      if (random() < 0.9) event[key] = randomValue(random);
+    }
+    return event;
+  });
+}
+
+/** Feeds events to a writer through `EventLine`, as the scanner does. */
+async function writeEvents(
+  format: 'csv' | 'ndjson',
+  lines: string[],
+  columns: string[] | undefined,
+) {
+  const sink = new Collect();
+  const fields = new FieldTable(columns ?? []);
+  const writer = createReportWriter(format, sink, { fields });
+  if (columns) writer.header(columns);
+  const line = new EventLine(fields);
+  let flat = 0;
+  for (const text of lines) {
+    const bytes = Buffer.from(text);
+    line.read(bytes, 0, bytes.length);
+    if (line.flat) flat++;
+    writer.event(line);
+    if (writer.full) await writer.flush();
+  }
+  await writer.end();
+  return { text: sink.text, flat };
+}
+
+describe('csvField', () => {
+  it.each([
+    ['=1+1', "'=1+1"],
+    ['+SUM(A1)', "'+SUM(A1)"],
+    ['-2+3', "'-2+3"],
+    ['@cmd', "'@cmd"],
+    ['\tx', "'\tx"],
+    ['\rx', `"'\rx"`],
+    ['=a,b', `"'=a,b"`],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['line\nbreak', '"line\nbreak"'],
+    ['plain', 'plain'],
+    ['', ''],
+  ])('writes %j as %j', (value, expected) => {
+    expect(csvField(value)).toBe(expected);
+  });
+
+  it('keeps JSON numbers and booleans as they are, and objects as JSON', () => {
+    expect(csvField(-5)).toBe('-5');
+    expect(csvField(1.5e-7)).toBe('1.5e-7');
+    expect(csvField(true)).toBe('true');
+    expect(csvField(null)).toBe('');
+    expect(csvField(undefined)).toBe('');
+    expect(csvField({ a: 1, b: '=x' })).toBe('"{""a"":1,""b"":""=x""}"');
+  });
+});
+
+describe('EventLine', () => {
+  const fields = new FieldTable(['a', 'ts']);
+  const read = (text: string) => {
+    const line = new EventLine(fields);
+    const bytes = Buffer.from(text);
+    line.read(bytes, 0, bytes.length);
+    return line;
+  };
+
+  it('reads flat objects in place', () => {
+    const line = read(
+      ' {"x": [1], "a" : "v,1" , "ts":"2026-11-24T10:00:01.250Z"}\r',
+    );
+    expect(line.flat).toBe(false); // an array value: left to JSON.parse
+    const flat = read('{"x":1e3,"a":"v,1","ts":"2026-11-24T10:00:01.250Z"}');
+    expect(flat.flat).toBe(true);
+    expect(flat.latin1(0)).toBe('v,1');
+    expect(flat.time(1)).toBe(Date.parse('2026-11-24T10:00:01.250Z'));
+  });
+
+  it('leaves escapes, nesting and anything malformed to JSON.parse', () => {
+    for (const text of [
+      '{"a":"q\\"uote"}',
+      '{"a":{"b":1}}',
+      '{"a":01}',
+      '{"a":1,}',
+      '{"a":tru}',
+      '{"a":"x"',
+      '["a"]',
+      '{"a":"x"}}',
+    ]) {
+      expect(read(text).flat).toBe(false);
+    }
+    expect(read('{"a":"q\\"uote"}').event()).toEqual({ a: 'q"uote' });
+    expect(read('{"a":1,}').event()).toBeNull();
+    expect(read('["a"]').event()).toBeNull();
+  });
+
+  it('takes the last of duplicate keys, as JSON.parse does', () => {
+    const line = read('{"a":"first","a":"second"}');
+    expect(line.flat).toBe(true);
+    expect(line.latin1(0)).toBe('second');
+  });
+
+  it('reads non-canonical times through Date.parse', () => {
+    expect(read('{"ts":"2026-11-24T10:00:01Z"}').time(1)).toBe(
+      Date.parse('2026-11-24T10:00:01Z'),
+    );
+    expect(read('{"ts":"yesterday"}').time(1)).toBeNaN();
+    expect(read('{"ts":5}').time(1)).toBeNaN();
+  });
+});
+
+describe('report writers', () => {
+  const events = randomEvents(3000, 7);
+  const lines = events.map(e => JSON.stringify(e));
+
+  it('writes CSV from the bytes exactly as from parsed events, neutralising formulas', async () => {
+    const fast = await writeEvents('csv', lines, COLUMNS);
+    // The reference: every value through JSON.parse and csvField.
+    const expected = [
+      COLUMNS.join(','),
+      ...events.map(e => COLUMNS.map(c => csvField(e[c])).join(',')),
+    ].join('\r\n');
+    expect(fast.text).toBe(`${expected}\r\n`);
+    // Most lines took the in-place path, the rest the parser.
+    expect(fast.flat).toBeGreaterThan(500);
+    expect(fast.flat).toBeLessThan(events.length);
+
+    const rows = parseCsv(fast.text);
+    expect(rows).toHaveLength(events.length + 1);
+    expect(rows.every(row => row.length === COLUMNS.length)).toBe(true);
+    // Only JSON numbers may start with a formula character (a minus).
+    const formulaLike = rows.flat().filter(cell => /^[=+\-@\t\r]/.test(cell));
+    expect(formulaLike.length).toBeGreaterThan(0);
+    expect(formulaLike.filter(cell => !/^-\d[\d.e-]*$/.test(cell))).toEqual([]);
+    const injected = rows.find(
+      (_, i) => events[i - 1]?.a === '=HYPERLINK("http://evil")',
+    );
+    expect(injected?.[2]).toBe(`'=HYPERLINK("http://evil")`);
+  });
+
+  it('writes chosen NDJSON columns exactly as JSON.stringify would, and stored lines as they were', async () => {
+    const projected = await writeEvents('ndjson', lines, [
+      'a',
+      'missing',
+      'ts',
+    ]);
+    expect(projected.text).toBe(
+      events
+        .map(
+          e =>
+            `${JSON.stringify({ a: e.a ?? null, missing: null, ts: e.ts })}\n`,
+        )
+        .join(''),
+    );
+    const stored = await writeEvents('ndjson', lines, undefined);
+    expect(stored.text).toBe(lines.map(l => `${l}\n`).join(''));
+  });
+
+  it('writes XLSX that Excel readers open, strings as text cells', async () => {
+    const sink = new PassThrough();
+    const chunks: Buffer[] = [];
+    sink.on('data', c => chunks.push(c));
+    const fields = new FieldTable(COLUMNS);
+    const writer = createReportWriter('xlsx', sink, { fields, name: 'events' });
+    writer.header(COLUMNS);
+    const line = new EventLine(fields);
+    for (const text of lines.slice(0, 200)) {
+      const bytes = Buffer.from(text);
+      line.read(bytes, 0, bytes.length);
+      writer.event(line);
+      if (writer.full) await writer.flush();
+    }
+    await writer.end();
+    expect(writer.bytesWritten).toBe(Buffer.concat(chunks).length);
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet('events')!;
+    expect(sheet.getRow(1).values).toEqual([undefined, ...COLUMNS]);
+    expect(sheet.rowCount).toBe(201);
+    // What a cell holds: JSON for objects, no value for null, missing and
+    // empty text; XML turns a lone CR into a line feed (exceljs does not
+    // escape it).
+    const cellOf = (value: unknown) => {
+      if (value === undefined || value === null || value === '') return null;
+      if (typeof value === 'object') return JSON.stringify(value);
+      if (typeof value === 'string') return value.replace(/\r/g, '\n');
+      return value;
+    };
+    const read = events
+      .slice(0, 200)
+      .map((_, i) =>
+        COLUMNS.map((__, c) => sheet.getRow(i + 2).getCell(c + 1).value),
+      );
+    expect(read).toEqual(
+      events.slice(0, 200).map(e => COLUMNS.map(c => cellOf(e[c]))),
+    );
+  });
+
+  it('waits for a slow sink instead of buffering the report', async () => {
+    let pending = 0;
+    let maxPending = 0;
+    const slow = new Writable({
+      highWaterMark: 64 * 1024,
+      write(_chunk, _encoding, callback) {
+        pending++;
+        maxPending = Math.max(maxPending, pending);
+        setTimeout(() => {
+          pending--;
+          callback();
+        }, 1);
+      },
+    });
+    const fields = new FieldTable(COLUMNS);
+    const writer = createReportWriter('csv', slow, { fields });
+    writer.header(COLUMNS);
+    const line = new EventLine(fields);
+    const bytes = Buffer.from(lines[0]);
+    for (let i = 0; i < 30_000; i++) {
+      line.read(bytes, 0, bytes.length);
+      writer.event(line);
+      if (writer.full) await writer.flush();
+      expect(slow.writableLength).toBeLessThanOrEqual(512 * 1024);
+    }
+    await writer.end();
+    expect(maxPending).toBe(1);
+  });
+});

@@ -1,0 +1,8 @@
+export { ReportDownloadButton } from './ReportDownloadButton';
+export type { ReportDownloadButtonProps } from './ReportDownloadButton';
+export { ReportsList } from './ReportsList';
+export {
+  realtimeInsightsReportsApiRef,
+  reportsApiExtension,
+} from './reportsApi';
+export type { RealtimeInsightsReportsApi } from './reportsApi';
