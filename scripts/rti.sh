@@ -93,12 +93,18 @@ case "$cmd" in
     ensure_redis
     exec node --openssl-legacy-provider --import tsx plugins/realtime-insights-backend/bench/query.ts "$@"
     ;;
+  bench-ui)
+    # Time to first chart on the demo stack (Playwright); prints, asserts nothing.
+    ensure_deps
+    export RTI_BENCH_UI=1
+    run_e2e ui-bench "$@"
+    ;;
   bench-ingest)
     ensure_deps
     exec node --openssl-legacy-provider --import tsx packages/firehose-local/bench/ingest.ts "$@"
     ;;
   *)
-    echo "usage: scripts/rti.sh start|test|unit|e2e|lint|bench-ingest|bench-query" >&2
+    echo "usage: scripts/rti.sh start|test|unit|e2e|lint|bench-ingest|bench-query|bench-ui" >&2
     exit 2
     ;;
 esac

@@ -5,9 +5,11 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { RealtimeInsightsClient } from '@internal/plugin-realtime-insights-common';
 import TimelineIcon from '@material-ui/icons/Timeline';
 import { realtimeInsightsApiRef } from './api';
+import { isRealtimeInsightsAvailable } from './components/EntityStreamContent/streamOfEntity';
 import { rootRouteRef } from './routes';
 
 const insightsApi = ApiBlueprint.make({
@@ -21,6 +23,7 @@ const insightsApi = ApiBlueprint.make({
     }),
 });
 
+// Pages and tabs load their code (and recharts) only when opened.
 const insightsPage = PageBlueprint.make({
   params: {
     path: '/realtime-insights',
@@ -34,8 +37,22 @@ const insightsPage = PageBlueprint.make({
   },
 });
 
+const entityInsightsContent = EntityContentBlueprint.make({
+  params: {
+    path: '/realtime-insights',
+    title: 'Real-time Insights',
+    // Stream entities, and Components declaring a stream by annotation.
+    filter: isRealtimeInsightsAvailable,
+    loader: () =>
+      import('./components/EntityStreamContent/EntityStreamContent').then(m => (
+        <m.EntityStreamContent />
+      )),
+  },
+});
+
 /**
- * Real-time Insights for the new frontend system.
+ * Real-time Insights for the new frontend system: the API, the insights
+ * page (with its sidebar item) and the entity tab.
  *
  * @public
  */
@@ -43,6 +60,6 @@ export const realtimeInsightsPlugin = createFrontendPlugin({
   pluginId: 'realtime-insights',
   title: 'Real-time Insights',
   icon: <TimelineIcon />,
-  extensions: [insightsApi, insightsPage],
+  extensions: [insightsApi, insightsPage, entityInsightsContent],
   routes: { root: rootRouteRef },
 });

@@ -1,121 +1,190 @@
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import {
   registerMswTestHooks,
   renderInTestApp,
-  TestApiProvider,
 } from '@backstage/frontend-test-utils';
-import { RealtimeInsightsClient } from '@internal/plugin-realtime-insights-common';
 import { realtimeInsightsApiRef } from '../../api';
+import {
+  BASE,
+  INTERACTIONS,
+  TRANSACTIONS,
+  errorBody,
+  freshnessOf,
+  testClient,
+  timeSeriesFor,
+} from '../../__testUtils__/backend';
 import { InsightsPage } from './InsightsPage';
 
-const BASE = 'http://backend.test/api/realtime-insights';
-
-function renderPage() {
-  const client = new RealtimeInsightsClient({
-    discoveryApi: { getBaseUrl: async () => BASE },
-    fetchApi: { fetch: (...args) => fetch(...args) },
+function renderAt(path: string) {
+  return renderInTestApp(<InsightsPage />, {
+    apis: [[realtimeInsightsApiRef, testClient()]],
+    mountPath: '/realtime-insights/*',
+    initialRouteEntries: [path],
   });
-  return renderInTestApp(
-    <TestApiProvider apis={[[realtimeInsightsApiRef, client]]}>
-      <InsightsPage />
-    </TestApiProvider>,
-  );
 }
 
 describe('InsightsPage', () => {
   const server = setupServer();
   registerMswTestHooks(server);
 
-  it('shows the first stream with its record total', async () => {
+  it('lists the readable streams with their freshness and links to their dashboards', async () => {
     server.use(
       http.get(`${BASE}/streams`, () =>
-        HttpResponse.json({
-          items: [
-            {
-              name: 'interactions',
-              title: 'Interactions',
-              measures: [],
-              dimensions: ['type'],
-            },
-            {
-              name: 'transaction-logs',
-              title: 'Transaction logs',
-              measures: ['amount'],
-              dimensions: [],
-            },
-          ],
-        }),
+        HttpResponse.json({ items: [INTERACTIONS, TRANSACTIONS] }),
       ),
-      http.get(`${BASE}/streams/interactions/timeseries`, ({ request }) => {
-        expect(new URL(request.url).searchParams.get('bucket')).toBe('1m');
-        const bucket = (start: string, count: number) => ({
-          start,
-          count,
-          devices: 10,
-          customers: 5,
-          measures: {},
-        });
-        return HttpResponse.json({
-          stream: 'interactions',
-          from: '2026-11-23T10:00:00.000Z',
-          to: '2026-11-23T10:02:00.000Z',
-          bucket: '1m',
-          bucketSeconds: 60,
-          buckets: [
-            bucket('2026-11-23T10:00:00.000Z', 1200),
-            bucket('2026-11-23T10:01:00.000Z', 34),
-          ],
-          stats: {
-            objects: 3,
-            objectsFromCache: 2,
-            corruptObjects: 0,
-            badLines: 0,
-            duplicateEvents: 0,
-            duplicateObjects: 0,
-            cacheDegraded: false,
-          },
-        });
-      }),
+      http.get(`${BASE}/streams/interactions/freshness`, () =>
+        HttpResponse.json(freshnessOf('interactions', 42, 12345)),
+      ),
+      http.get(`${BASE}/streams/transaction-logs/freshness`, () =>
+        HttpResponse.json(freshnessOf('transaction-logs', 3 * 3600, 0)),
+      ),
     );
-    await renderPage();
-    expect(await screen.findByText(/1,234 records/)).toBeInTheDocument();
+    await renderAt('/realtime-insights');
+
+    const interactions = await screen.findByTestId('stream-card-interactions');
+    expect(await within(interactions).findByText('12,345')).toBeInTheDocument();
     expect(
-      screen.getByText(/3 objects read \(2 from cache\)/),
+      within(interactions).getByTestId('newest-event-age'),
+    ).toHaveTextContent(/^4\d s ago$/);
+    expect(within(interactions).getByText('Fresh')).toBeInTheDocument();
+
+    const transactions = screen.getByTestId('stream-card-transaction-logs');
+    expect(
+      await within(transactions).findByText(/Stale: newest event 3 h ago/),
     ).toBeInTheDocument();
-    expect(screen.getByTestId('record-count-chart')).toBeInTheDocument();
+
+    expect(screen.getByText(/Owned by mobile-analytics/)).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Interactions' })).toHaveAttribute(
+      'href',
+      '/realtime-insights/streams/interactions',
+    );
   });
 
-  it('tells how to add a stream when there are none', async () => {
+  it('shows a stream without recent events as such', async () => {
+    server.use(
+      http.get(`${BASE}/streams`, () =>
+        HttpResponse.json({ items: [INTERACTIONS] }),
+      ),
+      http.get(`${BASE}/streams/interactions/freshness`, () =>
+        HttpResponse.json(freshnessOf('interactions', null, 0)),
+      ),
+    );
+    await renderAt('/realtime-insights');
+    expect(
+      await screen.findByText('No events in the last two hours'),
+    ).toBeInTheDocument();
+  });
+
+  it('tells a team how to register a stream when there are none', async () => {
     server.use(
       http.get(`${BASE}/streams`, () => HttpResponse.json({ items: [] })),
     );
-    await renderPage();
+    await renderAt('/realtime-insights');
     expect(await screen.findByText('No streams yet')).toBeInTheDocument();
+    expect(screen.getByText('catalog-info.yaml')).toBeInTheDocument();
+    // The snippet (highlighted lazily, so split into tokens) to copy.
+    const snippet = await screen.findByText(
+      (_, element) =>
+        element?.tagName === 'CODE' &&
+        /realtime-insights\.io\/firehose-stream: rti-/.test(
+          element.textContent ?? '',
+        ),
+    );
+    expect(snippet.textContent).toMatch(/type: data-stream/);
   });
 
   it("shows the backend's error message", async () => {
     server.use(
       http.get(`${BASE}/streams`, () =>
         HttpResponse.json(
-          {
-            error: {
-              name: 'NotAllowedError',
-              message: 'You may not read streams',
-            },
-            response: { statusCode: 403 },
-          },
+          errorBody('NotAllowedError', 'You may not read streams', 403),
           { status: 403 },
         ),
       ),
     );
-    await renderPage();
+    await renderAt('/realtime-insights');
     expect(
       await screen.findByText(/Could not load streams/),
     ).toBeInTheDocument();
     expect(
       screen.getAllByText(/You may not read streams/).length,
     ).toBeGreaterThan(0);
+  });
+
+  it("opens a stream's dashboard on its sub-route, with a way back", async () => {
+    server.use(
+      http.get(`${BASE}/streams`, () =>
+        HttpResponse.json({ items: [INTERACTIONS] }),
+      ),
+      http.get(`${BASE}/streams/interactions/timeseries`, ({ request }) =>
+        HttpResponse.json(timeSeriesFor(new URL(request.url), [5, 7])),
+      ),
+      http.get(`${BASE}/streams/interactions/breakdown`, () =>
+        HttpResponse.json({ values: [], other: 0, total: 0 }),
+      ),
+      http.get(`${BASE}/streams/interactions/records`, () =>
+        HttpResponse.json({ items: [] }),
+      ),
+    );
+    await renderAt('/realtime-insights/streams/interactions');
+    expect(
+      await screen.findByRole('heading', { name: 'Interactions' }),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText(/12 records · 1m buckets/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: 'Real-time Insights' }),
+    ).toHaveAttribute('href', '/realtime-insights');
+  });
+
+  it('opens a stream outside the default namespace (name with a slash)', async () => {
+    server.use(
+      http.get(`${BASE}/streams`, () =>
+        HttpResponse.json({
+          items: [{ ...TRANSACTIONS, name: 'web/clicks', title: 'Web clicks' }],
+        }),
+      ),
+      http.get(`${BASE}/streams/web%2Fclicks/freshness`, () =>
+        HttpResponse.json(freshnessOf('web/clicks', 5, 1)),
+      ),
+      http.get(`${BASE}/streams/web%2Fclicks/timeseries`, ({ request }) =>
+        HttpResponse.json(timeSeriesFor(new URL(request.url), [3, 4])),
+      ),
+      http.get(`${BASE}/streams/web%2Fclicks/records`, () =>
+        HttpResponse.json({ items: [] }),
+      ),
+    );
+    await renderAt('/realtime-insights');
+    const link = await screen.findByRole('link', { name: 'Web clicks' });
+    expect(link).toHaveAttribute(
+      'href',
+      '/realtime-insights/streams/web%2Fclicks',
+    );
+    await userEvent.click(link);
+    expect(
+      await screen.findByRole('heading', { name: 'Web clicks' }),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText('7 records · 1m buckets'),
+    ).toBeInTheDocument();
+  });
+
+  it('says "not found or no access" for a stream the user may not read', async () => {
+    // The backend lists only readable streams.
+    server.use(
+      http.get(`${BASE}/streams`, () =>
+        HttpResponse.json({ items: [INTERACTIONS] }),
+      ),
+    );
+    await renderAt('/realtime-insights/streams/transaction-logs');
+    expect(
+      await screen.findByText(
+        'Stream "transaction-logs" not found or no access',
+      ),
+    ).toBeInTheDocument();
   });
 });

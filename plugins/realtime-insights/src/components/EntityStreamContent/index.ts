@@ -1,0 +1,6 @@
+export { EntityStreamContent } from './EntityStreamContent';
+export {
+  STREAM_REF_ANNOTATION,
+  isRealtimeInsightsAvailable,
+  streamOfEntity,
+} from './streamOfEntity';

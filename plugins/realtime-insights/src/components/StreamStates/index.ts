@@ -1,0 +1,6 @@
+export {
+  ChartSkeleton,
+  RegisterStreamEmptyState,
+  StreamNotFound,
+  isNotFound,
+} from './StreamStates';

@@ -1,0 +1,68 @@
+import {
+  createApiFactory,
+  createComponentExtension,
+  createPlugin,
+  createRoutableExtension,
+  createRouteRef,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { RealtimeInsightsClient } from '@internal/plugin-realtime-insights-common';
+import { realtimeInsightsApiRef } from './api';
+
+/** Route of the insights page in the legacy frontend system. @public */
+export const legacyRootRouteRef = createRouteRef({ id: 'realtime-insights' });
+
+/**
+ * Real-time Insights for portals on the legacy frontend system
+ * (`@backstage/core-plugin-api`). Add it to `createApp({ plugins })` or let
+ * the extensions below bring it along.
+ *
+ * @public
+ */
+export const realtimeInsightsLegacyPlugin = createPlugin({
+  id: 'realtime-insights',
+  apis: [
+    createApiFactory({
+      api: realtimeInsightsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new RealtimeInsightsClient({ discoveryApi, fetchApi }),
+    }),
+  ],
+  routes: { root: legacyRootRouteRef },
+});
+
+/**
+ * The insights page for the legacy app's routes, e.g.
+ * `<Route path="/realtime-insights" element={<RealtimeInsightsPage />} />`.
+ *
+ * @public
+ */
+export const RealtimeInsightsPage = realtimeInsightsLegacyPlugin.provide(
+  createRoutableExtension({
+    name: 'RealtimeInsightsPage',
+    component: () =>
+      import('./components/InsightsPage').then(m => m.InsightsPage),
+    mountPoint: legacyRootRouteRef,
+  }),
+);
+
+/**
+ * The entity tab for the legacy entity page, shown where
+ * `isRealtimeInsightsAvailable(entity)`.
+ *
+ * @public
+ */
+export const EntityRealtimeInsightsContent =
+  realtimeInsightsLegacyPlugin.provide(
+    createComponentExtension({
+      name: 'EntityRealtimeInsightsContent',
+      component: {
+        lazy: () =>
+          import('./components/EntityStreamContent/EntityStreamContent').then(
+            m => m.EntityStreamContent,
+          ),
+      },
+    }),
+  );
