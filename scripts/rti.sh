@@ -99,12 +99,16 @@ case "$cmd" in
     export RTI_BENCH_UI=1
     run_e2e ui-bench "$@"
     ;;
+  bench-report)
+    ensure_deps
+    exec node --openssl-legacy-provider --import tsx plugins/realtime-insights-backend/bench/report.ts "$@"
+    ;;
   bench-ingest)
     ensure_deps
     exec node --openssl-legacy-provider --import tsx packages/firehose-local/bench/ingest.ts "$@"
     ;;
   *)
-    echo "usage: scripts/rti.sh start|test|unit|e2e|lint|bench-ingest|bench-query|bench-ui" >&2
+    echo "usage: scripts/rti.sh start|test|unit|e2e|lint|bench-ingest|bench-query|bench-report|bench-ui" >&2
     exit 2
     ;;
 esac
