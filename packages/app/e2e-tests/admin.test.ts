@@ -2,16 +2,21 @@ import { Page, expect, test } from '@playwright/test';
 
 const TTL = 'Cache time to live (seconds)';
 
-/** Signs in as the guest (a member of rti-admins in the demo org) if asked. */
+/**
+ * Signs in as the guest (a member of rti-admins in the demo org) if asked,
+ * and opens the admin page through the insights page's Admin link.
+ */
 async function openAdminPage(page: Page) {
-  await page.goto('/realtime-insights/admin');
+  await page.goto('/realtime-insights');
   const enter = page.getByRole('button', { name: 'Enter' });
-  const heading = page.getByRole('heading', {
-    name: 'Real-time Insights admin',
-  });
-  await expect(enter.or(heading)).toBeVisible();
+  const admin = page.getByRole('link', { name: 'Admin' });
+  await expect(enter.or(admin)).toBeVisible();
   if (await enter.isVisible()) await enter.click();
-  await expect(heading).toBeVisible();
+  await admin.click();
+  await expect(page).toHaveURL(/\/realtime-insights\/admin$/);
+  await expect(
+    page.getByRole('heading', { name: 'Real-time Insights admin' }),
+  ).toBeVisible();
 }
 
 test('an admin changes a setting, and it is in effect after a reload', async ({

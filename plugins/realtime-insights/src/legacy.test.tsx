@@ -4,8 +4,10 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
   TestApiProvider,
+  mockApis,
   renderInTestApp,
   setupRequestMockHandlers,
 } from '@backstage/test-utils';
@@ -75,7 +77,12 @@ describe('realtime-insights for the legacy frontend system', () => {
 
   it('renders the page extension', async () => {
     await renderInTestApp(
-      <TestApiProvider apis={[[realtimeInsightsApiRef, testClient()]]}>
+      <TestApiProvider
+        apis={[
+          [realtimeInsightsApiRef, testClient()],
+          [permissionApiRef, mockApis.permission()],
+        ]}
+      >
         <Routes>
           <Route
             path="/realtime-insights/*"
@@ -94,7 +101,12 @@ describe('realtime-insights for the legacy frontend system', () => {
 
   it('renders the page extension with its sub-routes', async () => {
     await renderInTestApp(
-      <TestApiProvider apis={[[realtimeInsightsApiRef, testClient()]]}>
+      <TestApiProvider
+        apis={[
+          [realtimeInsightsApiRef, testClient()],
+          [permissionApiRef, mockApis.permission()],
+        ]}
+      >
         <Routes>
           <Route
             path="/realtime-insights/*"
@@ -115,7 +127,12 @@ describe('realtime-insights for the legacy frontend system', () => {
 
   it('renders the entity content extension', async () => {
     await renderInTestApp(
-      <TestApiProvider apis={[[realtimeInsightsApiRef, testClient()]]}>
+      <TestApiProvider
+        apis={[
+          [realtimeInsightsApiRef, testClient()],
+          [permissionApiRef, mockApis.permission()],
+        ]}
+      >
         <EntityProvider
           entity={{
             apiVersion: 'backstage.io/v1alpha1',

@@ -9,6 +9,7 @@ import {
 } from '@backstage/core-plugin-api';
 import { RealtimeInsightsClient } from '@internal/plugin-realtime-insights-common';
 import { realtimeInsightsApiRef } from './api';
+import { adminApiFactory } from './components/AdminPage/adminApi';
 
 /** Route of the insights page in the legacy frontend system. @public */
 export const legacyRootRouteRef = createRouteRef({ id: 'realtime-insights' });
@@ -29,6 +30,7 @@ export const realtimeInsightsLegacyPlugin = createPlugin({
       factory: ({ discoveryApi, fetchApi }) =>
         new RealtimeInsightsClient({ discoveryApi, fetchApi }),
     }),
+    adminApiFactory,
   ],
   routes: { root: legacyRootRouteRef },
 });

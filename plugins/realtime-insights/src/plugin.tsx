@@ -9,6 +9,7 @@ import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { RealtimeInsightsClient } from '@internal/plugin-realtime-insights-common';
 import TimelineIcon from '@material-ui/icons/Timeline';
 import { realtimeInsightsApiRef } from './api';
+import { adminApiExtension } from './components/AdminPage/adminApi';
 import { isRealtimeInsightsAvailable } from './components/EntityStreamContent/streamOfEntity';
 import { rootRouteRef } from './routes';
 
@@ -51,8 +52,9 @@ const entityInsightsContent = EntityContentBlueprint.make({
 });
 
 /**
- * Real-time Insights for the new frontend system: the API, the insights
- * page (with its sidebar item) and the entity tab.
+ * Real-time Insights for the new frontend system: the APIs, the insights
+ * page (with its sidebar item; the admin page is its `admin` sub-route) and
+ * the entity tab.
  *
  * @public
  */
@@ -60,6 +62,11 @@ export const realtimeInsightsPlugin = createFrontendPlugin({
   pluginId: 'realtime-insights',
   title: 'Real-time Insights',
   icon: <TimelineIcon />,
-  extensions: [insightsApi, insightsPage, entityInsightsContent],
+  extensions: [
+    insightsApi,
+    adminApiExtension,
+    insightsPage,
+    entityInsightsContent,
+  ],
   routes: { root: rootRouteRef },
 });

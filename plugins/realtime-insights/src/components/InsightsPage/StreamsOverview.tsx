@@ -15,11 +15,14 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import {
   FreshnessResponse,
   StreamSummary,
+  realtimeInsightsAdminPermission,
 } from '@internal/plugin-realtime-insights-common';
-import { Grid, Typography } from '@material-ui/core';
+import { Button, Grid, Typography } from '@material-ui/core';
+import SettingsIcon from '@material-ui/icons/Settings';
+import { usePermission } from '@backstage/plugin-permission-react';
 import Skeleton from '@material-ui/lab/Skeleton';
 import { useState } from 'react';
-import { useResolvedPath } from 'react-router-dom';
+import { Link as RouterLink, useResolvedPath } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useInterval from 'react-use/esm/useInterval';
 import { realtimeInsightsApiRef } from '../../api';
@@ -139,6 +142,25 @@ function StreamCard(props: { stream: StreamSummary }) {
   );
 }
 
+/** A way to the admin page, for those who may administer. */
+function AdminLink() {
+  const { allowed } = usePermission({
+    permission: realtimeInsightsAdminPermission,
+  });
+  if (!allowed) return null;
+  return (
+    <Button
+      component={RouterLink}
+      to="admin"
+      variant="outlined"
+      color="inherit"
+      startIcon={<SettingsIcon />}
+    >
+      Admin
+    </Button>
+  );
+}
+
 /** All streams the user may read, each with its freshness at a glance. */
 export function StreamsOverview() {
   const api = useApi(realtimeInsightsApiRef);
@@ -180,7 +202,9 @@ export function StreamsOverview() {
       <Header
         title="Real-time Insights"
         subtitle="Live records from the Firehose streams"
-      />
+      >
+        <AdminLink />
+      </Header>
       <Content>{body}</Content>
     </Page>
   );

@@ -57,6 +57,7 @@ function ShareDialog(props: { job: ReportJob; onClose(): void }) {
           </Typography>
           {!share && (
             <TextField
+              id="report-share-hours"
               label="Link lifetime (hours)"
               type="number"
               value={hours}
@@ -67,6 +68,7 @@ function ShareDialog(props: { job: ReportJob; onClose(): void }) {
           {share && (
             <>
               <TextField
+                id="report-share-link"
                 label="Link"
                 value={share.url ?? share.path}
                 InputProps={{ readOnly: true }}
