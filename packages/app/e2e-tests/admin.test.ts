@@ -9,7 +9,7 @@ const TTL = 'Cache time to live (seconds)';
 async function openAdminPage(page: Page) {
   await page.goto('/realtime-insights');
   const enter = page.getByRole('button', { name: 'Enter' });
-  const admin = page.getByRole('link', { name: 'Admin' });
+  const admin = page.getByRole('button', { name: 'Admin' });
   await expect(enter.or(admin)).toBeVisible();
   if (await enter.isVisible()) await enter.click();
   await admin.click();

@@ -51,7 +51,7 @@ const TEXT: Record<string, { label: string; description?: string }> = {
   'cache.ttlSeconds': {
     label: 'Cache time to live (seconds)',
     description:
-      'How long summaries and listings stay cached. Default 86400 (1 day).',
+      'How long summaries and listings stay cached (the design says 1 day).',
   },
   'query.maxRangeHours': {
     label: 'Longest query range (hours)',
