@@ -145,6 +145,7 @@ describe('buckets', () => {
       expect.arrayContaining([
         expect.objectContaining({
           ExpirationInDays: config.ingestion.reportExpirationDays,
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
         }),
       ]),
     );

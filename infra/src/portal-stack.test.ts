@@ -189,6 +189,20 @@ describe('Deployment', () => {
     for (const name of referenced) expect(env).toHaveProperty(name);
   });
 
+  it('points the reports plugin at the reports bucket, keeping reports less long than S3 does', () => {
+    const [configMap] = find('ConfigMap', 'rti-portal-app-config');
+    const appConfig = JSON.parse(
+      (configMap.data as Record<string, string>)['app-config.kubernetes.yaml'],
+    );
+    const { reports } = appConfig.realtimeInsights;
+    expect(reports.s3.bucket).toBe(params.reports.bucket);
+    expect(JSON.stringify(reports.s3.bucket)).toContain('-reports-');
+    expect(reports.retentionDays).toBeGreaterThanOrEqual(1);
+    expect(reports.retentionDays).toBeLessThan(
+      config.ingestion.reportExpirationDays,
+    );
+  });
+
   it('serves HTTPS with the cert-manager certificate', () => {
     const [certificate] = find('Certificate');
     const tlsVolume = pod.volumes.find(

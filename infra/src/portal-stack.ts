@@ -81,6 +81,12 @@ export class PortalStack extends Stack {
       eventBuckets: Object.fromEntries(
         DATA_CLASSES.map(c => [c, bucketName(config, c)]),
       ) as Record<DataClass, string>,
+      // A day less than the bucket's expiry: the portal deletes a report
+      // (file and record) before S3's lifecycle rule would.
+      reports: {
+        bucket: bucketName(config, 'reports'),
+        retentionDays: Math.max(1, config.ingestion.reportExpirationDays - 1),
+      },
       // `events/year=…`: the part of the shared prefix before the first expression.
     };
 

@@ -41,7 +41,12 @@ export async function startLocalStack(
   const log = options.log ?? (() => {});
   const s3Dir = path.join(options.dataDir, 's3');
   const s3 = await startLocalS3({
-    buckets: [...DATA_CLASSES.map(c => `rti-${c}`), 'rti-raw-backup'],
+    buckets: [
+      ...DATA_CLASSES.map(c => `rti-${c}`),
+      'rti-raw-backup',
+      // Report files (realtimeInsights.reports.s3.bucket in app-config.yaml).
+      'rti-reports',
+    ],
     port: options.s3Port,
     directory: s3Dir,
   });

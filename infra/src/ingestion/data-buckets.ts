@@ -139,6 +139,9 @@ export class DataBuckets extends Construct {
         {
           id: 'expire-reports',
           expiration: Duration.days(ingestion.reportExpirationDays),
+          // Report jobs upload in parts; a cancelled or crashed one leaves
+          // its parts behind (the portal aborts them, best effort).
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
     });

@@ -34,6 +34,12 @@ export interface PortalManifestParams {
   oidcSecretArn: string;
   /** Event bucket per data class: what stream entities may name. */
   eventBuckets: Record<DataClass, string>;
+  /**
+   * Where report exports go (encrypted by the bucket's default KMS key),
+   * and how long the portal keeps them: less than the bucket's lifecycle
+   * expiry, so a listed report always has its file.
+   */
+  reports: { bucket: string; retentionDays: number };
 }
 
 export const PORTAL_APP = 'rti-portal-backend';
@@ -116,6 +122,12 @@ export function portalSupportManifests(
           cert: { $file: '/tls/tls.crt' },
           key: { $file: '/tls/tls.key' },
         },
+      },
+    },
+    realtimeInsights: {
+      reports: {
+        s3: { bucket: p.reports.bucket },
+        retentionDays: p.reports.retentionDays,
       },
     },
   };

@@ -89,14 +89,22 @@ test('downloads a CSV report of a stream, as a job too, and shares it', async ({
   page,
   browser,
 }, testInfo) => {
+  // Waits for a minute of device data to settle before comparing exports.
+  test.setTimeout(300_000);
   await page.goto('/');
   await page.getByRole('button', { name: 'Enter' }).click();
-  await page.goto(`/realtime-insights/streams/${STREAM}`);
+  // Signed in once the app shell is there; later page loads keep the session.
   await expect(
-    page.getByRole('heading', { name: 'Transaction logs' }),
+    page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'Real-time Insights' }),
   ).toBeVisible();
-  // Wait for data: devices → local Firehose → S3 → backend.
-  await expect(page.getByText(/[1-9][\d,]* records/).first()).toBeVisible();
+  await page.goto(`/realtime-insights/streams/${STREAM}`);
+  // Wait for data: devices → local Firehose → S3 → backend → chart.
+  const chart = page.getByTestId('record-count-chart');
+  await expect(chart).toBeVisible();
+  await expect(chart).not.toHaveAttribute('data-total', '0');
+  await expect(page.getByTestId('report-actions')).toBeAttached();
 
   const button = page
     .getByTestId('report-actions')
@@ -127,9 +135,10 @@ test('downloads a CSV report of a stream, as a job too, and shares it', async ({
   // the portal's user cookie for the download link the browser opens.
   const token = await guestToken(page);
   const auth = { Authorization: `Bearer ${token}` };
-  // A range that ended a while ago: every event of it has landed.
-  await page.waitForTimeout(15_000);
-  const toMs = Date.now() - 10_000;
+  // A range that ended a while ago: devices send a minute of events at a
+  // time, so every event of it has landed (and the two exports below agree).
+  await page.waitForTimeout(60_000);
+  const toMs = Date.now() - 90_000;
   const fromMs = toMs - 3 * 60_000;
   const asked = {
     stream: STREAM,

@@ -352,7 +352,7 @@ async function generate(dir: string, endpoint: string): Promise<Manifest> {
       1000
     ).toFixed(0)} s; ${
       os.cpus().length
-    } cores; export: raw events → CSV, 15 columns\n`,
+    } cores; export: raw events → CSV, the default 11 columns\n`,
   );
   return {
     endpoint,
@@ -404,11 +404,11 @@ async function main() {
       ['export-disk', 'export raw → CSV, from local disk, to a counting sink'],
     ];
     console.log(
-      `${'run'.padEnd(56)}${'s'.padStart(8)}${'in MiB/s'.padStart(
+      `${'run'.padEnd(56)}${'s'.padStart(7)}${'in MiB/s'.padStart(
         10,
-      )}${'out MiB/s'.padStart(11)}${'out MiB'.padStart(
-        9,
-      )}${'peak RSS'.padStart(10)}`,
+      )}${'out MiB/s'.padStart(11)}${'out MiB'.padStart(9)}${'rows'.padStart(
+        11,
+      )}${'RSS idle/peak MiB'.padStart(19)}`,
     );
     const results = new Map<string, { seconds: number }>();
     const selected = flags.only

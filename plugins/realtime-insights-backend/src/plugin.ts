@@ -229,18 +229,25 @@ export const realtimeInsightsPlugin = createBackendPlugin({
           logger,
         });
         // Jobs run on one replica at a time; each job is claimed in the
-        // database as well, so a job never runs twice.
+        // database as well, so a job never runs twice. How often queued
+        // jobs are looked for is a setting admins change without a restart.
         const reportJobsTask = 'realtime-insights-report-jobs';
-        await scheduler.scheduleTask({
-          id: reportJobsTask,
-          frequency: { seconds: defaults.reports.jobs.pollIntervalSeconds },
-          timeout: { minutes: defaults.reports.jobs.timeoutMinutes + 5 },
-          initialDelay: { seconds: 5 },
-          scope: 'global',
-          fn: async signal => {
-            await reportRunner.runQueued(signal);
+        const reportJobs = await scheduleFollowingSetting({
+          scheduler,
+          settings: settingsService,
+          logger,
+          frequencySeconds: current => current.reports.jobs.pollIntervalSeconds,
+          task: {
+            id: reportJobsTask,
+            timeout: { minutes: defaults.reports.jobs.timeoutMinutes + 5 },
+            initialDelay: { seconds: 5 },
+            scope: 'global',
+            fn: async signal => {
+              await reportRunner.runQueued(signal);
+            },
           },
         });
+        lifecycle.addShutdownHook(() => reportJobs.stop());
         await scheduler.scheduleTask({
           id: 'realtime-insights-report-expiry',
           frequency: { minutes: 15 },

@@ -25,8 +25,9 @@ export type ReportUpload = {
   done: Promise<number>;
 };
 
-/** S3 parts are 8 MiB: at most two are held in memory (one being sent). */
+/** S3 parts of 8 MiB, up to 3 being sent while the next fills (32 MiB). */
 const PART_BYTES = 8 * 1024 * 1024;
+const PARTS_IN_FLIGHT = 3;
 
 /**
  * Report files in S3: streamed up as a multipart upload (a small file as one
@@ -60,36 +61,45 @@ export class ReportFiles {
     let buffered: Buffer[] = [];
     let bufferedBytes = 0;
     let total = 0;
-    let uploadId: string | undefined;
-    const parts: Array<{ PartNumber: number; ETag: string }> = [];
-    let sending: Promise<void> = Promise.resolve();
     let stored = false;
-
-    const sendPart = async (body: Buffer) => {
-      if (!uploadId) {
-        const created = await client.send(
+    let failure: Error | undefined;
+    // The multipart upload starts with the first full part.
+    let created: Promise<string> | undefined;
+    const uploadId = () =>
+      (created ??= client
+        .send(
           new CreateMultipartUploadCommand({
             Bucket: bucket,
             Key: key,
             ContentType: contentType,
             ...encryption,
           }),
-        );
-        uploadId = created.UploadId!;
-      }
+        )
+        .then(answer => answer.UploadId!));
+    const parts: Array<{ PartNumber: number; ETag: string }> = [];
+    const inFlight = new Set<Promise<void>>();
+
+    const sendPart = (body: Buffer) => {
       const PartNumber = parts.length + 1;
       parts.push({ PartNumber, ETag: '' });
-      const sent = await client.send(
-        new UploadPartCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId: uploadId,
-          PartNumber,
-          Body: body,
-          ContentLength: body.length,
-        }),
-      );
-      parts[PartNumber - 1].ETag = sent.ETag!;
+      const sent: Promise<void> = (async () => {
+        const answer = await client.send(
+          new UploadPartCommand({
+            Bucket: bucket,
+            Key: key,
+            UploadId: await uploadId(),
+            PartNumber,
+            Body: body,
+            ContentLength: body.length,
+          }),
+        );
+        parts[PartNumber - 1].ETag = answer.ETag!;
+      })()
+        .catch(error => {
+          failure ??= error;
+        })
+        .finally(() => inFlight.delete(sent));
+      inFlight.add(sent);
     };
     const takeBuffered = () => {
       const body = Buffer.concat(buffered, bufferedBytes);
@@ -112,25 +122,17 @@ export class ReportFiles {
         buffered.push(chunk);
         bufferedBytes += chunk.length;
         total += chunk.length;
-        if (bufferedBytes < PART_BYTES) {
-          callback();
+        if (bufferedBytes >= PART_BYTES) sendPart(takeBuffered());
+        // A few parts in flight while the next fills; then wait for one.
+        if (inFlight.size < PARTS_IN_FLIGHT) {
+          callback(failure);
           return;
         }
-        // One part in flight while the next fills: wait for the previous.
-        const body = takeBuffered();
-        sending.then(
-          () => {
-            sending = sendPart(body);
-            sending.catch(() => {});
-            callback();
-          },
-          error => callback(error),
-        );
+        Promise.race(inFlight).then(() => callback(failure));
       },
       final(callback) {
         (async () => {
-          await sending;
-          if (!uploadId) {
+          if (!created) {
             await client.send(
               new PutObjectCommand({
                 Bucket: bucket,
@@ -142,12 +144,14 @@ export class ReportFiles {
             );
             return;
           }
-          if (bufferedBytes > 0) await sendPart(takeBuffered());
+          if (bufferedBytes > 0) sendPart(takeBuffered());
+          await Promise.all(inFlight);
+          if (failure) throw failure;
           await client.send(
             new CompleteMultipartUploadCommand({
               Bucket: bucket,
               Key: key,
-              UploadId: uploadId,
+              UploadId: await uploadId(),
               MultipartUpload: { Parts: parts },
             }),
           );
@@ -167,18 +171,21 @@ export class ReportFiles {
           return;
         }
         rejectDone(error ?? new Error('The upload was stopped'));
-        if (!uploadId) {
+        if (!created) {
           callback(error);
           return;
         }
         // Best effort: the bucket's lifecycle rule cleans up what is left.
-        client
-          .send(
-            new AbortMultipartUploadCommand({
-              Bucket: bucket,
-              Key: key,
-              UploadId: uploadId,
-            }),
+        Promise.all(inFlight)
+          .then(() => uploadId())
+          .then(UploadId =>
+            client.send(
+              new AbortMultipartUploadCommand({
+                Bucket: bucket,
+                Key: key,
+                UploadId,
+              }),
+            ),
           )
           .catch(() => {})
           .finally(() => callback(error));

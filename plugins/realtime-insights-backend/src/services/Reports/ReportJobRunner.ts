@@ -113,7 +113,8 @@ export class ReportJobRunner {
     const stop = (reason: Error) => {
       if (!controller.signal.aborted) controller.abort(reason);
     };
-    const onTaskAbort = () => stop(new Error('The backend is shutting down'));
+    // Shutdown, or the scheduled task's own time limit: tried again later.
+    const onTaskAbort = () => stop(new Error('The job runner was stopped'));
     taskSignal?.addEventListener('abort', onTaskAbort);
     const { timeoutMinutes } = settings().reports.jobs;
     const timeout = setTimeout(
@@ -204,7 +205,11 @@ export class ReportJobRunner {
         upload.stream.destroy(isError(error) ? error : new Error(`${error}`));
         throw controller.signal.aborted ? controller.signal.reason : error;
       }
-      controller.signal.throwIfAborted();
+      if (controller.signal.aborted) {
+        // Stopped after the file was stored (a summary cannot stop midway).
+        await files.delete(key).catch(() => {});
+        throw controller.signal.reason;
+      }
       await writing;
       const now = this.now();
       const stored = await store.finish(

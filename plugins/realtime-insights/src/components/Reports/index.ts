@@ -4,5 +4,6 @@ export { ReportsList } from './ReportsList';
 export {
   realtimeInsightsReportsApiRef,
   reportsApiExtension,
+  reportsApiFactory,
 } from './reportsApi';
 export type { RealtimeInsightsReportsApi } from './reportsApi';

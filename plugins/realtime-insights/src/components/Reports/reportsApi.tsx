@@ -1,4 +1,9 @@
 import {
+  createApiFactory,
+  discoveryApiRef as legacyDiscoveryApiRef,
+  fetchApiRef as legacyFetchApiRef,
+} from '@backstage/core-plugin-api';
+import {
   ApiBlueprint,
   createApiRef,
   discoveryApiRef,
@@ -48,4 +53,17 @@ export const reportsApiExtension = ApiBlueprint.make({
       factory: ({ discoveryApi, fetchApi }) =>
         new ReportsClient({ discoveryApi, fetchApi }),
     }),
+});
+
+/**
+ * The same API for the legacy frontend system: add it to the legacy
+ * plugin's `apis`.
+ *
+ * @public
+ */
+export const reportsApiFactory = createApiFactory({
+  api: realtimeInsightsReportsApiRef,
+  deps: { discoveryApi: legacyDiscoveryApiRef, fetchApi: legacyFetchApiRef },
+  factory: ({ discoveryApi, fetchApi }) =>
+    new ReportsClient({ discoveryApi, fetchApi }),
 });
