@@ -1,3 +1,4 @@
+import { realtimeInsightsReportsApiRef } from './components/Reports/reportsApi';
 import {
   AnyApiFactory,
   discoveryApiRef,
@@ -27,6 +28,7 @@ import {
   freshnessOf,
   testClient,
   timeSeriesFor,
+  idleReportsApi,
 } from './__testUtils__/backend';
 
 describe('realtime-insights for the legacy frontend system', () => {
@@ -80,6 +82,7 @@ describe('realtime-insights for the legacy frontend system', () => {
       <TestApiProvider
         apis={[
           [realtimeInsightsApiRef, testClient()],
+          [realtimeInsightsReportsApiRef, idleReportsApi()],
           [permissionApiRef, mockApis.permission()],
         ]}
       >
@@ -104,6 +107,7 @@ describe('realtime-insights for the legacy frontend system', () => {
       <TestApiProvider
         apis={[
           [realtimeInsightsApiRef, testClient()],
+          [realtimeInsightsReportsApiRef, idleReportsApi()],
           [permissionApiRef, mockApis.permission()],
         ]}
       >
@@ -130,6 +134,7 @@ describe('realtime-insights for the legacy frontend system', () => {
       <TestApiProvider
         apis={[
           [realtimeInsightsApiRef, testClient()],
+          [realtimeInsightsReportsApiRef, idleReportsApi()],
           [permissionApiRef, mockApis.permission()],
         ]}
       >

@@ -10,6 +10,7 @@ import {
 import { RealtimeInsightsClient } from '@internal/plugin-realtime-insights-common';
 import { realtimeInsightsApiRef } from './api';
 import { adminApiFactory } from './components/AdminPage/adminApi';
+import { reportsApiFactory } from './components/Reports/reportsApi';
 
 /** Route of the insights page in the legacy frontend system. @public */
 export const legacyRootRouteRef = createRouteRef({ id: 'realtime-insights' });
@@ -31,6 +32,7 @@ export const realtimeInsightsLegacyPlugin = createPlugin({
         new RealtimeInsightsClient({ discoveryApi, fetchApi }),
     }),
     adminApiFactory,
+    reportsApiFactory,
   ],
   routes: { root: legacyRootRouteRef },
 });

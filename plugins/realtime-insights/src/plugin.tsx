@@ -10,6 +10,7 @@ import { RealtimeInsightsClient } from '@internal/plugin-realtime-insights-commo
 import TimelineIcon from '@material-ui/icons/Timeline';
 import { realtimeInsightsApiRef } from './api';
 import { adminApiExtension } from './components/AdminPage/adminApi';
+import { reportsApiExtension } from './components/Reports/reportsApi';
 import { isRealtimeInsightsAvailable } from './components/EntityStreamContent/streamOfEntity';
 import { rootRouteRef } from './routes';
 
@@ -65,6 +66,7 @@ export const realtimeInsightsPlugin = createFrontendPlugin({
   extensions: [
     insightsApi,
     adminApiExtension,
+    reportsApiExtension,
     insightsPage,
     entityInsightsContent,
   ],

@@ -7,6 +7,7 @@ import {
   TimeSeriesBucket,
   TimeSeriesResponse,
 } from '@internal/plugin-realtime-insights-common';
+import { RealtimeInsightsReportsApi } from '../components/Reports/reportsApi';
 
 /** Base URL the test client sends to; msw handlers listen here. */
 export const BASE = 'http://backend.test/api/realtime-insights';
@@ -136,4 +137,26 @@ export function freshnessOf(
 /** A backend error body as Backstage's error handler sends it. */
 export function errorBody(name: string, message: string, statusCode: number) {
   return { error: { name, message }, response: { statusCode } };
+}
+
+/**
+ * The reports API for tests of views that only show the report button and
+ * list: no reports yet, and any other call fails the test loudly.
+ */
+export function idleReportsApi(): RealtimeInsightsReportsApi {
+  const unexpected = (name: string) => () => {
+    throw new Error(`reports API call ${name} was not expected in this test`);
+  };
+  return {
+    listReports: async () => ({ items: [] }),
+    createReport: unexpected('createReport'),
+    getReport: unexpected('getReport'),
+    cancelReport: unexpected('cancelReport'),
+    retryReport: unexpected('retryReport'),
+    deleteReport: unexpected('deleteReport'),
+    shareReport: unexpected('shareReport'),
+    downloadUrl: unexpected('downloadUrl'),
+    urlOf: unexpected('urlOf'),
+    issueCookie: unexpected('issueCookie'),
+  } as RealtimeInsightsReportsApi;
 }

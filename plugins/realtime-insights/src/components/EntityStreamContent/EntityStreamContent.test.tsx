@@ -1,3 +1,4 @@
+import { realtimeInsightsReportsApiRef } from '../Reports/reportsApi';
 import { Entity } from '@backstage/catalog-model';
 import {
   registerMswTestHooks,
@@ -13,6 +14,7 @@ import {
   INTERACTIONS,
   testClient,
   timeSeriesFor,
+  idleReportsApi,
 } from '../../__testUtils__/backend';
 import { EntityStreamContent } from './EntityStreamContent';
 
@@ -21,7 +23,12 @@ function renderFor(entity: Entity) {
     <EntityProvider entity={entity}>
       <EntityStreamContent />
     </EntityProvider>,
-    { apis: [[realtimeInsightsApiRef, testClient()]] },
+    {
+      apis: [
+        [realtimeInsightsApiRef, testClient()],
+        [realtimeInsightsReportsApiRef, idleReportsApi()],
+      ],
+    },
   );
 }
 

@@ -1,3 +1,4 @@
+import { realtimeInsightsReportsApiRef } from '../Reports/reportsApi';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
@@ -15,12 +16,16 @@ import {
   freshnessOf,
   testClient,
   timeSeriesFor,
+  idleReportsApi,
 } from '../../__testUtils__/backend';
 import { InsightsPage } from './InsightsPage';
 
 function renderAt(path: string) {
   return renderInTestApp(<InsightsPage />, {
-    apis: [[realtimeInsightsApiRef, testClient()]],
+    apis: [
+      [realtimeInsightsApiRef, testClient()],
+      [realtimeInsightsReportsApiRef, idleReportsApi()],
+    ],
     mountPath: '/realtime-insights/*',
     initialRouteEntries: [path],
   });

@@ -3,6 +3,7 @@ import {
   DimensionFilter,
 } from '@internal/plugin-realtime-insights-common';
 import { ComponentType } from 'react';
+import { ReportDownloadButton } from '../Reports';
 
 /**
  * What the dashboard shows right now, handed to the report actions in its
@@ -28,7 +29,8 @@ export type ReportActionsComponent = ComponentType<ReportActionsProps>;
 
 /**
  * The report actions every dashboard shows unless its `reportActions` prop
- * says otherwise: the slot where the report download button goes. Nothing
- * until it is wired.
+ * says otherwise: the report download button (CSV, NDJSON or XLSX of the
+ * charted range, as a download or a job).
  */
-export const DefaultReportActions: ReportActionsComponent = () => null;
+export const DefaultReportActions: ReportActionsComponent =
+  ReportDownloadButton;

@@ -1,3 +1,4 @@
+import { realtimeInsightsReportsApiRef } from '../Reports/reportsApi';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
@@ -16,6 +17,7 @@ import {
   errorBody,
   testClient,
   timeSeriesFor,
+  idleReportsApi,
 } from '../../__testUtils__/backend';
 import { ReportActionsProps } from './ReportActionsSlot';
 import { StreamDashboard, StreamDashboardProps } from './StreamDashboard';
@@ -103,7 +105,11 @@ function renderDashboard(
   extraApis: any[] = [],
 ) {
   return renderInTestApp(<StreamDashboard stream="interactions" {...props} />, {
-    apis: [[realtimeInsightsApiRef, testClient()], ...extraApis] as any,
+    apis: [
+      [realtimeInsightsApiRef, testClient()],
+      [realtimeInsightsReportsApiRef, idleReportsApi()],
+      ...extraApis,
+    ] as any,
   });
 }
 

@@ -36,6 +36,7 @@ import { ChartSkeleton, StreamNotFound, isNotFound } from '../StreamStates';
 import { REFRESH_INTERVAL_MS, useLiveRefresh } from '../useLiveRefresh';
 import { StreamSummaryState, useStreamSummary } from '../useStreamSummary';
 import { DimensionFilters, withFilter } from './DimensionFilters';
+import { ReportsList } from '../Reports';
 import { RecordsTable } from './RecordsTable';
 import {
   DefaultReportActions,
@@ -397,6 +398,9 @@ function DashboardBody(props: {
               filters={filters}
             />
           </InfoCard>
+        </Grid>
+        <Grid item xs={12}>
+          <ReportsList stream={summary.name} title="Your reports" />
         </Grid>
       </Grid>
     );
