@@ -25,3 +25,11 @@ export type {
   ReportActionsProps,
   StreamDashboardProps,
 } from './components/StreamDashboard';
+export {
+  ReportDownloadButton,
+  ReportsList,
+  realtimeInsightsReportsApiRef,
+} from './components/Reports';
+export type { RealtimeInsightsReportsApi } from './components/Reports';
+export { realtimeInsightsAdminApiRef } from './components/AdminPage';
+export type { RealtimeInsightsAdminApi } from './components/AdminPage';
