@@ -11,7 +11,7 @@ import {
 } from '@internal/plugin-realtime-insights-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { z } from 'zod';
+import { parseQuery } from './routes/validation';
 import { EngineStream, QueryEngine } from './services/QueryEngine';
 import { StreamRegistry } from './services/StreamRegistry';
 
@@ -25,23 +25,6 @@ export type RouterOptions = {
 };
 
 const DEFAULT_RANGE_MS = 30 * 60_000;
-
-/** Parses a query string with a schema; a failure names the parameter. */
-export function parseQuery<T extends z.ZodTypeAny>(
-  schema: T,
-  query: unknown,
-): z.infer<T> {
-  const parsed = schema.safeParse(query);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name =
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.join(', ')
-        : issue.path.join('.') || 'query';
-    throw new InputError(`Invalid query parameter '${name}': ${issue.message}`);
-  }
-  return parsed.data;
-}
 
 /** The engine's view of a registered stream; names never come from requests. */
 export function toEngineStream(stream: StreamDefinition): EngineStream {

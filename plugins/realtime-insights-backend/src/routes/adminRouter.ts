@@ -6,7 +6,7 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { JsonObject } from '@backstage/types';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -21,7 +21,7 @@ import {
 } from '@internal/plugin-realtime-insights-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { z } from 'zod';
+import { parseBody } from './validation';
 import { HealthService } from '../services/Health';
 import { EngineStream, QueryEngine } from '../services/QueryEngine';
 import { DatabaseSettingsService } from '../services/Settings';
@@ -39,22 +39,6 @@ export type AdminRouterOptions = {
   health: Pick<HealthService, 'probe' | 'view'>;
   engineStream: (stream: StreamDefinition) => EngineStream;
 };
-
-/** Parses a JSON body with a schema; a failure names the field. */
-function parseBody<T extends z.ZodTypeAny>(
-  schema: T,
-  body: unknown,
-): z.infer<T> {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    let name = issue.path.join('.') || 'body';
-    if (issue.code === 'unrecognized_keys') name = issue.keys.join(', ');
-    else if (issue.code === 'invalid_union') name = 'body';
-    throw new InputError(`Invalid field '${name}': ${issue.message}`);
-  }
-  return parsed.data;
-}
 
 /**
  * The admin routes (`/admin/*`: settings, streams, cache, health; every one

@@ -17,7 +17,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { parseQuery } from '../router';
+import { parseBody, parseQuery } from './validation';
 import { ReportDownload, ReportService } from '../services/Reports';
 
 export type ReportsRouterOptions = {
@@ -31,23 +31,6 @@ export type ReportsRouterOptions = {
 export const REPORT_COOKIE_PATHS = ['/reports/export', '/reports/:id/download'];
 /** Shared links: no portal login; the signature is the credential. */
 export const REPORT_SHARED_PATH = '/shared-reports';
-
-/** Parses a JSON body with a schema; a failure names the field. */
-function parseBody<T extends z.ZodTypeAny>(
-  schema: T,
-  body: unknown,
-): z.infer<T> {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name =
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.join(', ')
-        : issue.path.join('.') || 'body';
-    throw new InputError(`Invalid field '${name}': ${issue.message}`);
-  }
-  return parsed.data;
-}
 
 /**
  * Private, never cached, and not re-compressed on the way out: reports can
