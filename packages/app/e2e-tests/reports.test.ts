@@ -155,9 +155,11 @@ test('downloads a CSV report of a stream, as a job too, and shares it', async ({
   const { delivery, exportPath } = await direct.json();
   expect(delivery).toBe('direct');
 
-  // Without the cookie, the link is refused.
-  const anonymous = await page.request.get(`${API}${exportPath}`);
+  // Without the cookie (a browser that never signed in), the link is refused.
+  const cookieless = await browser.newContext();
+  const anonymous = await cookieless.request.get(`${API}${exportPath}`);
   expect(anonymous.status()).toBe(401);
+  await cookieless.close();
   const cookie = await page.request.get(`${API}/.backstage/auth/v1/cookie`, {
     headers: auth,
   });

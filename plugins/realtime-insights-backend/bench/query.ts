@@ -29,7 +29,7 @@ import {
   S3ObjectStore,
 } from '../src/services/ObjectStore';
 import {
-  EngineSettings,
+  defaultEngineSettings,
   EngineStream,
   QueryEngine,
   hourPrefix,
@@ -68,16 +68,7 @@ const stream: EngineStream = {
   measures: ['amount', 'latencyMs'],
   dimensions: ['status', 'currency', 'merchantCategory', 'declineReason'],
 };
-const settings: EngineSettings = {
-  maxConcurrency: 8,
-  cacheTtlSeconds: 3600,
-  latenessMinutes: 15,
-  settleMinutes: 20,
-  maxBuckets: 1440,
-  maxPageSize: 1000,
-  defaultPageSize: 100,
-  maxObjectsPerPage: 200,
-};
+const settings = defaultEngineSettings({ cacheTtlSeconds: 3600 });
 // Warnings only: a benchmark's output is its table.
 const logger: LoggerService = {
   error: (message: string) => console.error(message),

@@ -33,7 +33,7 @@ import {
   S3ObjectStore,
 } from '../src/services/ObjectStore';
 import {
-  EngineSettings,
+  defaultEngineSettings,
   EngineStream,
   QueryEngine,
   hourPrefix,
@@ -44,6 +44,7 @@ import { ReportExporter } from '../src/services/Reports/ReportExporter';
 import { ReportFiles } from '../src/services/Reports/ReportFiles';
 import { resolveReportRequest } from '../src/services/Reports/reportRequest';
 import { MemorySummaryCache } from '../src/services/SummaryCache';
+import { rng } from '../src/__testUtils__/random';
 
 const { values: flags } = parseArgs({
   options: {
@@ -92,18 +93,6 @@ const logger: LoggerService = {
   debug: () => {},
   child: () => logger,
 };
-
-/** Deterministic, cheap pseudo-random numbers (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function objectBody(
   hour: number,
@@ -222,16 +211,7 @@ async function phase(name: string, manifest: Manifest) {
   const store: ObjectStore = fromDisk
     ? new FileObjectStore(manifest.filesDir)
     : new S3ObjectStore(client);
-  const engineSettings: EngineSettings = {
-    maxConcurrency: 8,
-    cacheTtlSeconds: 3600,
-    latenessMinutes: 15,
-    settleMinutes: 20,
-    maxBuckets: 1440,
-    maxPageSize: 1000,
-    defaultPageSize: 100,
-    maxObjectsPerPage: 200,
-  };
+  const engineSettings = defaultEngineSettings({ cacheTtlSeconds: 3600 });
   const cache = new MemorySummaryCache(10_000);
   const engine = new QueryEngine({
     storeFor: () => store,

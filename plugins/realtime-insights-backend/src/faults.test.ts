@@ -13,7 +13,7 @@ import {
 } from './__testUtils__/faultyProxies';
 import { S3ObjectStore, createS3Client } from './services/ObjectStore';
 import {
-  EngineSettings,
+  defaultEngineSettings,
   EngineStream,
   QueryEngine,
   hourPrefix,
@@ -32,16 +32,11 @@ const stream: EngineStream = {
   measures: [],
   dimensions: [],
 };
-const settings: EngineSettings = {
+const settings = defaultEngineSettings({
   maxConcurrency: 4,
   cacheTtlSeconds: 60,
   latenessMinutes: 0,
-  settleMinutes: 20,
-  maxBuckets: 1440,
-  maxPageSize: 1000,
-  defaultPageSize: 100,
-  maxObjectsPerPage: 200,
-};
+});
 const OBJECTS = 30;
 const EVENTS_PER_OBJECT = 5;
 

@@ -17,7 +17,7 @@ import {
   createS3Client,
 } from './services/ObjectStore';
 import {
-  EngineSettings,
+  engineSettingsOf,
   EngineStream,
   QueryEngine,
 } from './services/QueryEngine';
@@ -119,19 +119,7 @@ export const realtimeInsightsPlugin = createBackendPlugin({
           return store;
         };
 
-        const engineSettings = (): EngineSettings => {
-          const { s3, cache: c, query } = settings.current();
-          return {
-            maxConcurrency: s3.maxConcurrency,
-            cacheTtlSeconds: c.ttlSeconds,
-            latenessMinutes: query.latenessMinutes,
-            settleMinutes: query.hourClosesAfterMinutes,
-            maxBuckets: query.maxBuckets,
-            maxPageSize: query.maxPageSize,
-            defaultPageSize: query.defaultPageSize,
-            maxObjectsPerPage: query.maxObjectsPerPage,
-          };
-        };
+        const engineSettings = () => engineSettingsOf(settings.current());
         const engine = new QueryEngine({
           storeFor,
           cache,

@@ -4,7 +4,9 @@ import { gzipSync } from 'node:zlib';
 import { S3ObjectStore } from '../ObjectStore';
 import { MemorySummaryCache } from '../SummaryCache';
 import { hourPrefix } from './ObjectListing';
-import { EngineSettings, EngineStream, QueryEngine } from './QueryEngine';
+import { defaultEngineSettings } from './engineSettings';
+import { EngineStream, QueryEngine } from './QueryEngine';
+import { rng } from '../../__testUtils__/random';
 
 const BUCKET = 'rti-engine-test';
 const stream: EngineStream = {
@@ -16,28 +18,10 @@ const stream: EngineStream = {
   measures: ['amount', 'latencyMs'],
   dimensions: ['status', 'currency'],
 };
-const settings: EngineSettings = {
+const settings = defaultEngineSettings({
   maxConcurrency: 4,
   cacheTtlSeconds: 600,
-  latenessMinutes: 15,
-  settleMinutes: 20,
-  maxBuckets: 1440,
-  maxPageSize: 1000,
-  defaultPageSize: 100,
-  maxObjectsPerPage: 200,
-};
-
-// Deterministic pseudo-random numbers (mulberry32).
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+});
 
 type Event = {
   eventId: string;

@@ -4,21 +4,17 @@ import { gzipSync } from 'node:zlib';
 import { ObjectStore, S3ObjectStore } from '../ObjectStore';
 import { MemorySummaryCache } from '../SummaryCache';
 import { hourPrefix } from './ObjectListing';
-import { EngineSettings, EngineStream, QueryEngine } from './QueryEngine';
+import { defaultEngineSettings } from './engineSettings';
+import { EngineStream, QueryEngine } from './QueryEngine';
 
 const BUCKET = 'rti-engine-cache-controls';
 const HOUR = Date.parse('2026-11-23T10:00:00Z');
 const NOW = Date.parse('2026-11-24T00:00:00Z'); // the hour is closed
-const settings: EngineSettings = {
+const settings = defaultEngineSettings({
   maxConcurrency: 4,
   cacheTtlSeconds: 600,
   latenessMinutes: 0,
-  settleMinutes: 20,
-  maxBuckets: 1440,
-  maxPageSize: 1000,
-  defaultPageSize: 100,
-  maxObjectsPerPage: 200,
-};
+});
 const streamAt = (name: string, prefix: string): EngineStream => ({
   name,
   bucket: BUCKET,

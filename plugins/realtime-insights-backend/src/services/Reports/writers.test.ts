@@ -3,6 +3,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { EventLine, FieldTable } from './EventLine';
 import { createReportWriter, csvField } from './writers';
 import { parseCsv } from './__testUtils__/parseCsv';
+import { rng } from '../../__testUtils__/random';
 
 /** Collects what a writer writes. */
 class Collect extends Writable {
@@ -14,18 +15,6 @@ class Collect extends Writable {
   get text() {
     return Buffer.concat(this.chunks).toString('utf8');
   }
-}
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TRICKY = [

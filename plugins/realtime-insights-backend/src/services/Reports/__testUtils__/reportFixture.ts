@@ -20,7 +20,7 @@ import {
 import { migrateDatabase } from '../../../database';
 import { ObjectStore, S3ObjectStore } from '../../ObjectStore';
 import {
-  EngineSettings,
+  defaultEngineSettings,
   EngineStream,
   QueryEngine,
   hourPrefix,
@@ -31,6 +31,7 @@ import { ReportFiles } from '../ReportFiles';
 import { ReportJobRunner } from '../ReportJobRunner';
 import { ReportService } from '../ReportService';
 import { ReportStore } from '../ReportStore';
+import { rng } from '../../../__testUtils__/random';
 
 export const EVENTS_BUCKET = `rti-report-events-${process.pid}`;
 export const REPORTS_BUCKET = `rti-report-files-${process.pid}`;
@@ -77,18 +78,6 @@ const NOTES: unknown[] = [
   { nested: true },
   null,
 ];
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export type TestObject = { key: string; body: Buffer; lines: string[] };
 
@@ -183,16 +172,10 @@ export function expectedEvents(
   return out;
 }
 
-export const engineSettings: EngineSettings = {
+export const engineSettings = defaultEngineSettings({
   maxConcurrency: 4,
   cacheTtlSeconds: 600,
-  latenessMinutes: 15,
-  settleMinutes: 20,
-  maxBuckets: 1440,
-  maxPageSize: 1000,
-  defaultPageSize: 100,
-  maxObjectsPerPage: 200,
-};
+});
 
 /** Decisions of a test permission policy, changeable per test. */
 export type Decisions = {
