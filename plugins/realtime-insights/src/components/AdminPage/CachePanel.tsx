@@ -7,13 +7,14 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { CacheStats } from '@internal/plugin-realtime-insights-common';
-import { Box, Button, Grid, Typography } from '@material-ui/core';
+import { Box, Button, Grid } from '@material-ui/core';
 import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { backendError } from '../backendError';
 import { ConfirmDialog } from './ConfirmDialog';
 import { realtimeInsightsAdminApiRef } from './adminApi';
+import { Fact } from '../Fact';
 
 /** Bytes as KiB, MiB, GiB. */
 export function formatBytes(bytes: number | null): string {
@@ -33,19 +34,6 @@ export function formatBytes(bytes: number | null): string {
 const percent = (rate: number | null | undefined) =>
   rate === null || rate === undefined ? '–' : `${(rate * 100).toFixed(1)} %`;
 const count = (n: number | null) => (n === null ? '–' : n.toLocaleString());
-
-function Fact(props: { label: string; value: string; testId?: string }) {
-  return (
-    <Grid item xs={6} sm={4} md={3}>
-      <Typography variant="caption" color="textSecondary" component="div">
-        {props.label}
-      </Typography>
-      <Typography variant="body1" data-testid={props.testId}>
-        {props.value}
-      </Typography>
-    </Grid>
-  );
-}
 
 function CacheState(props: { stats: CacheStats }) {
   const { stats } = props;
@@ -104,21 +92,29 @@ export function CachePanel() {
         <Box mt={2}>
           <Grid container spacing={2}>
             <Fact
+              sm={4}
+              md={3}
               label="Hit rate (this replica)"
               value={percent(s.hitRate)}
               testId="cache-hit-rate"
             />
             <Fact
+              sm={4}
+              md={3}
               label="Hits / misses (this replica)"
               value={`${count(s.hits)} / ${count(s.misses)}`}
             />
             <Fact
+              sm={4}
+              md={3}
               label={redis ? 'Memory used (Redis)' : 'Memory held'}
               value={formatBytes(s.memoryBytes)}
               testId="cache-memory"
             />
             {redis && (
               <Fact
+                sm={4}
+                md={3}
                 label="Memory limit"
                 value={
                   s.maxMemoryBytes ? formatBytes(s.maxMemoryBytes) : 'none'
@@ -126,22 +122,33 @@ export function CachePanel() {
               />
             )}
             <Fact
+              sm={4}
+              md={3}
               label={redis ? 'Keys (whole Redis database)' : 'Entries'}
               value={count(s.keys)}
               testId="cache-keys"
             />
             <Fact
+              sm={4}
+              md={3}
               label={redis ? 'Evictions (since Redis started)' : 'Evictions'}
               value={count(s.evictions)}
             />
             {redis && (
               <Fact
+                sm={4}
+                md={3}
                 label="Redis hit rate (all clients)"
                 value={percent(s.serverHitRate)}
               />
             )}
             {s.evictionPolicy && (
-              <Fact label="Eviction policy" value={s.evictionPolicy} />
+              <Fact
+                sm={4}
+                md={3}
+                label="Eviction policy"
+                value={s.evictionPolicy}
+              />
             )}
           </Grid>
         </Box>

@@ -30,6 +30,7 @@ import { backendError } from '../backendError';
 import { formatDuration } from '../StreamDashboard/timeRange';
 import { ChartSkeleton, RegisterStreamEmptyState } from '../StreamStates';
 import { useLiveRefresh } from '../useLiveRefresh';
+import { Fact } from '../Fact';
 
 /** A stream whose newest event is older than this is shown as stale. */
 export const STALE_AFTER_SECONDS = 5 * 60;
@@ -56,19 +57,6 @@ function FreshnessStatus(props: { freshness: FreshnessResponse; now: number }) {
     );
   }
   return <StatusOK>Fresh</StatusOK>;
-}
-
-function Fact(props: { label: string; value: string; testId: string }) {
-  return (
-    <Grid item xs={6} sm={4}>
-      <Typography variant="caption" color="textSecondary" component="div">
-        {props.label}
-      </Typography>
-      <Typography variant="body1" data-testid={props.testId}>
-        {props.value}
-      </Typography>
-    </Grid>
-  );
 }
 
 /** A stream with its freshness, kept live, and a link to its dashboard. */
@@ -101,6 +89,7 @@ function StreamCard(props: { stream: StreamSummary }) {
         <FreshnessStatus freshness={f} now={now} />
         <Grid container spacing={1} style={{ marginTop: 8 }}>
           <Fact
+            sm={4}
             label="Newest event"
             testId="newest-event-age"
             value={
@@ -110,6 +99,7 @@ function StreamCard(props: { stream: StreamSummary }) {
             }
           />
           <Fact
+            sm={4}
             label="Since last delivery"
             testId="delivery-lag"
             value={
@@ -119,6 +109,7 @@ function StreamCard(props: { stream: StreamSummary }) {
             }
           />
           <Fact
+            sm={4}
             label="Events, last hour"
             testId="events-last-hour"
             value={f.eventsLastHour.toLocaleString()}
