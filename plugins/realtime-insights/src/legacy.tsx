@@ -1,14 +1,10 @@
 import {
-  createApiFactory,
   createComponentExtension,
   createPlugin,
   createRoutableExtension,
   createRouteRef,
-  discoveryApiRef,
-  fetchApiRef,
 } from '@backstage/core-plugin-api';
-import { RealtimeInsightsClient } from '@internal/plugin-realtime-insights-common';
-import { realtimeInsightsApiRef } from './api';
+import { insightsApis } from './api';
 import { adminApiFactory } from './components/AdminPage/adminApi';
 import { reportsApiFactory } from './components/Reports/reportsApi';
 
@@ -24,16 +20,7 @@ export const legacyRootRouteRef = createRouteRef({ id: 'realtime-insights' });
  */
 export const realtimeInsightsLegacyPlugin = createPlugin({
   id: 'realtime-insights',
-  apis: [
-    createApiFactory({
-      api: realtimeInsightsApiRef,
-      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) =>
-        new RealtimeInsightsClient({ discoveryApi, fetchApi }),
-    }),
-    adminApiFactory,
-    reportsApiFactory,
-  ],
+  apis: [insightsApis.factory, adminApiFactory, reportsApiFactory],
   routes: { root: legacyRootRouteRef },
 });
 

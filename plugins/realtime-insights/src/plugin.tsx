@@ -1,29 +1,14 @@
 import {
-  ApiBlueprint,
   PageBlueprint,
   createFrontendPlugin,
-  discoveryApiRef,
-  fetchApiRef,
 } from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
-import { RealtimeInsightsClient } from '@internal/plugin-realtime-insights-common';
 import TimelineIcon from '@material-ui/icons/Timeline';
-import { realtimeInsightsApiRef } from './api';
+import { insightsApis } from './api';
 import { adminApiExtension } from './components/AdminPage/adminApi';
 import { reportsApiExtension } from './components/Reports/reportsApi';
 import { isRealtimeInsightsAvailable } from './components/EntityStreamContent/streamOfEntity';
 import { rootRouteRef } from './routes';
-
-const insightsApi = ApiBlueprint.make({
-  params: defineParams =>
-    defineParams({
-      api: realtimeInsightsApiRef,
-      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      // fetchApi attaches the signed-in user's token to every call.
-      factory: ({ discoveryApi, fetchApi }) =>
-        new RealtimeInsightsClient({ discoveryApi, fetchApi }),
-    }),
-});
 
 // Pages and tabs load their code (and recharts) only when opened.
 const insightsPage = PageBlueprint.make({
@@ -64,7 +49,7 @@ export const realtimeInsightsPlugin = createFrontendPlugin({
   title: 'Real-time Insights',
   icon: <TimelineIcon />,
   extensions: [
-    insightsApi,
+    insightsApis.extension,
     adminApiExtension,
     reportsApiExtension,
     insightsPage,

@@ -1,15 +1,6 @@
-import {
-  createApiFactory,
-  discoveryApiRef as legacyDiscoveryApiRef,
-  fetchApiRef as legacyFetchApiRef,
-} from '@backstage/core-plugin-api';
-import {
-  ApiBlueprint,
-  createApiRef,
-  discoveryApiRef,
-  fetchApiRef,
-} from '@backstage/frontend-plugin-api';
+import { createApiRef } from '@backstage/frontend-plugin-api';
 import { ReportsClient } from '@internal/plugin-realtime-insights-common';
+import { backendClientApis } from '../../backendClientApis';
 
 /**
  * What the report components need of the backend; `ReportsClient` from
@@ -37,6 +28,12 @@ export const realtimeInsightsReportsApiRef =
     id: 'plugin.realtime-insights.reports',
   });
 
+const reportsApis = backendClientApis({
+  name: 'reports',
+  api: realtimeInsightsReportsApiRef,
+  client: ReportsClient,
+});
+
 /**
  * The reports API for the new frontend system (`api:realtime-insights/reports`).
  * `fetchApi` carries the signed-in user's token; downloads use the
@@ -44,16 +41,7 @@ export const realtimeInsightsReportsApiRef =
  *
  * @public
  */
-export const reportsApiExtension = ApiBlueprint.make({
-  name: 'reports',
-  params: defineParams =>
-    defineParams({
-      api: realtimeInsightsReportsApiRef,
-      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) =>
-        new ReportsClient({ discoveryApi, fetchApi }),
-    }),
-});
+export const reportsApiExtension = reportsApis.extension;
 
 /**
  * The same API for the legacy frontend system: add it to the legacy
@@ -61,9 +49,4 @@ export const reportsApiExtension = ApiBlueprint.make({
  *
  * @public
  */
-export const reportsApiFactory = createApiFactory({
-  api: realtimeInsightsReportsApiRef,
-  deps: { discoveryApi: legacyDiscoveryApiRef, fetchApi: legacyFetchApiRef },
-  factory: ({ discoveryApi, fetchApi }) =>
-    new ReportsClient({ discoveryApi, fetchApi }),
-});
+export const reportsApiFactory = reportsApis.factory;
