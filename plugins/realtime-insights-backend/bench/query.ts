@@ -20,14 +20,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import {
-  ObjectRef,
-  ObjectStore,
-  S3ObjectStore,
-} from '../src/services/ObjectStore';
+import { S3ObjectStore } from '../src/services/ObjectStore';
 import {
   defaultEngineSettings,
   EngineStream,
@@ -39,6 +34,7 @@ import {
   MemorySummaryCache,
   RedisSummaryCache,
 } from '../src/services/SummaryCache';
+import { FileObjectStore } from './FileObjectStore';
 
 const { values: flags } = parseArgs({
   options: {
@@ -119,36 +115,6 @@ function objectBody(hour: number, o: number): string {
     );
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** Objects on local disk, under the same keys: what DuckDB reads too. */
-class FileObjectStore implements ObjectStore {
-  constructor(private readonly dir: string) {}
-  async list(
-    _bucket: string,
-    prefix: string,
-    startAfter?: string,
-  ): Promise<ObjectRef[]> {
-    const dir = path.join(this.dir, prefix);
-    if (!fs.existsSync(dir)) return [];
-    return fs
-      .readdirSync(dir)
-      .map(name => `${prefix}${name}`)
-      .filter(key => !startAfter || key > startAfter)
-      .sort()
-      .map(key => {
-        const stat = fs.statSync(path.join(this.dir, key));
-        return {
-          key,
-          etag: `${stat.size}-${stat.mtimeMs}`,
-          size: stat.size,
-          lastModified: stat.mtimeMs,
-        };
-      });
-  }
-  async open(_bucket: string, key: string): Promise<Readable> {
-    return fs.createReadStream(path.join(this.dir, key));
-  }
 }
 
 const time = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {

@@ -23,15 +23,11 @@ import {
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { realtimeInsightsConfigSchema } from '../src/config';
-import {
-  ObjectRef,
-  ObjectStore,
-  S3ObjectStore,
-} from '../src/services/ObjectStore';
+import { ObjectStore, S3ObjectStore } from '../src/services/ObjectStore';
 import {
   defaultEngineSettings,
   EngineStream,
@@ -45,6 +41,7 @@ import { ReportFiles } from '../src/services/Reports/ReportFiles';
 import { resolveReportRequest } from '../src/services/Reports/reportRequest';
 import { MemorySummaryCache } from '../src/services/SummaryCache';
 import { rng } from '../src/__testUtils__/random';
+import { FileObjectStore } from './FileObjectStore';
 
 const { values: flags } = parseArgs({
   options: {
@@ -130,31 +127,6 @@ function objectBody(
     );
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** Objects on local disk, under the same keys. */
-class FileObjectStore implements ObjectStore {
-  constructor(private readonly dir: string) {}
-  async list(_bucket: string, prefix: string): Promise<ObjectRef[]> {
-    const dir = path.join(this.dir, prefix);
-    if (!fs.existsSync(dir)) return [];
-    return fs
-      .readdirSync(dir)
-      .map(name => `${prefix}${name}`)
-      .sort()
-      .map(key => {
-        const stat = fs.statSync(path.join(this.dir, key));
-        return {
-          key,
-          etag: `${stat.size}-${stat.mtimeMs}`,
-          size: stat.size,
-          lastModified: stat.mtimeMs,
-        };
-      });
-  }
-  async open(_bucket: string, key: string): Promise<Readable> {
-    return fs.createReadStream(path.join(this.dir, key));
-  }
 }
 
 /**
