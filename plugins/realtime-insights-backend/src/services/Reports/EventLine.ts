@@ -1,4 +1,5 @@
 import { StreamEvent } from '@internal/plugin-realtime-insights-common';
+import { IsoTimeParser } from '../QueryEngine/isoTime';
 
 /** How a field's value was found in a line. */
 export const enum ValueKind {
@@ -116,9 +117,7 @@ export class EventLine {
   readonly from: Int32Array;
   readonly to: Int32Array;
   private parsed: StreamEvent | null | undefined;
-  /** The last minute (`YYYY-MM-DDTHH:MM`) read by `time`, and its epoch ms. */
-  private readonly minute = new Uint8Array(16);
-  private minuteMs = NaN;
+  private readonly times = new IsoTimeParser();
 
   constructor(readonly fields: FieldTable) {
     const n = fields.names.length;
@@ -165,53 +164,15 @@ export class EventLine {
   }
 
   /**
-   * A string field as epoch ms, NaN when it is no time. The engine's
-   * `IsoTimeParser` on bytes: events of an object share a few minutes, so
-   * the minute is parsed once and seconds and milliseconds digit by digit;
-   * anything but `YYYY-MM-DDTHH:MM:SS.mmmZ` goes through `Date.parse`.
+   * A string field as epoch ms, NaN when it is no time: the engine's
+   * `IsoTimeParser` (the minute parsed once, seconds and milliseconds digit
+   * by digit).
    */
   time(field: number): number {
     if (this.kind[field] !== ValueKind.String) return NaN;
-    const b = this.bytes;
-    const from = this.from[field];
-    if (
-      this.to[field] - from !== 24 ||
-      b[from + 23] !== 90 /* Z */ ||
-      b[from + 16] !== 58 /* : */ ||
-      b[from + 19] !== 46 /* . */
-    ) {
-      return Date.parse(b.toString('latin1', from, this.to[field]));
-    }
-    const s1 = b[from + 17] - 48;
-    const s2 = b[from + 18] - 48;
-    const m1 = b[from + 20] - 48;
-    const m2 = b[from + 21] - 48;
-    const m3 = b[from + 22] - 48;
-    if (
-      !(s1 >= 0 && s1 <= 5) ||
-      !(s2 >= 0 && s2 <= 9) ||
-      !(m1 >= 0 && m1 <= 9) ||
-      !(m2 >= 0 && m2 <= 9) ||
-      !(m3 >= 0 && m3 <= 9)
-    ) {
-      return Date.parse(b.toString('latin1', from, this.to[field]));
-    }
-    const minute = this.minute;
-    let same = true;
-    for (let i = 0; i < 16; i++) {
-      if (minute[i] !== b[from + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (!same) {
-      for (let i = 0; i < 16; i++) minute[i] = b[from + i];
-      this.minuteMs = Date.parse(
-        `${b.toString('latin1', from, from + 16)}:00.000Z`,
-      );
-    }
-    if (Number.isNaN(this.minuteMs)) return NaN;
-    return this.minuteMs + (s1 * 10 + s2) * 1000 + m1 * 100 + m2 * 10 + m3;
+    return this.times.parse(
+      this.bytes.toString('latin1', this.from[field], this.to[field]),
+    );
   }
 
   /** True when a field's value has exactly the bytes of `expected`. */
