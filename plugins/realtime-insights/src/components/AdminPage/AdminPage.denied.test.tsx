@@ -1,26 +1,18 @@
 import {
   TestApiProvider,
+  mockApis,
   registerMswTestHooks,
   renderInTestApp,
 } from '@backstage/frontend-test-utils';
-import {
-  PermissionApi,
-  permissionApiRef,
-} from '@backstage/plugin-permission-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AdminClient } from '@internal/plugin-realtime-insights-common';
 import { screen } from '@testing-library/react';
 import { setupServer } from 'msw/node';
 import { AdminPage } from './AdminPage';
 import { realtimeInsightsAdminApiRef } from './adminApi';
 
-/**
- * Denies every permission. `AuthorizeResult.DENY` is the string 'DENY';
- * spelled out to spare the package a dependency for one test.
- */
-type Decision = Awaited<ReturnType<PermissionApi['authorize']>>;
-const denyAll: PermissionApi = {
-  authorize: async () => ({ result: 'DENY' } as Decision),
-};
+const denyAll = mockApis.permission({ authorize: AuthorizeResult.DENY });
 
 // A file of its own: usePermission caches decisions per test file.
 describe('AdminPage for users without the admin permission', () => {

@@ -1,12 +1,11 @@
 import {
   TestApiProvider,
+  mockApis,
   registerMswTestHooks,
   renderInTestApp,
 } from '@backstage/frontend-test-utils';
-import {
-  PermissionApi,
-  permissionApiRef,
-} from '@backstage/plugin-permission-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -14,11 +13,7 @@ import { ReportsList } from './ReportsList';
 import { realtimeInsightsReportsApiRef } from './reportsApi';
 import { BASE, job, testReportsClient } from './__testUtils__/reportsBackend';
 
-/** Denies every permission (`AuthorizeResult.DENY` is the string 'DENY'). */
-type Decision = Awaited<ReturnType<PermissionApi['authorize']>>;
-const denyAll: PermissionApi = {
-  authorize: async () => ({ result: 'DENY' } as Decision),
-};
+const denyAll = mockApis.permission({ authorize: AuthorizeResult.DENY });
 
 // A file of its own: usePermission caches decisions per test file.
 describe('ReportsList for users without the share permission', () => {
