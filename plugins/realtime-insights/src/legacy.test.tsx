@@ -31,6 +31,14 @@ import {
   idleReportsApi,
 } from './__testUtils__/backend';
 
+/** What the legacy extensions need in a test app. */
+const legacyTestApis = () =>
+  [
+    [realtimeInsightsApiRef, testClient()],
+    [realtimeInsightsReportsApiRef, idleReportsApi()],
+    [permissionApiRef, mockApis.permission()],
+  ] as const;
+
 describe('realtime-insights for the legacy frontend system', () => {
   const server = setupServer();
   setupRequestMockHandlers(server);
@@ -79,13 +87,7 @@ describe('realtime-insights for the legacy frontend system', () => {
 
   it('renders the page extension', async () => {
     await renderInTestApp(
-      <TestApiProvider
-        apis={[
-          [realtimeInsightsApiRef, testClient()],
-          [realtimeInsightsReportsApiRef, idleReportsApi()],
-          [permissionApiRef, mockApis.permission()],
-        ]}
-      >
+      <TestApiProvider apis={legacyTestApis()}>
         <Routes>
           <Route
             path="/realtime-insights/*"
@@ -104,13 +106,7 @@ describe('realtime-insights for the legacy frontend system', () => {
 
   it('renders the page extension with its sub-routes', async () => {
     await renderInTestApp(
-      <TestApiProvider
-        apis={[
-          [realtimeInsightsApiRef, testClient()],
-          [realtimeInsightsReportsApiRef, idleReportsApi()],
-          [permissionApiRef, mockApis.permission()],
-        ]}
-      >
+      <TestApiProvider apis={legacyTestApis()}>
         <Routes>
           <Route
             path="/realtime-insights/*"
@@ -131,13 +127,7 @@ describe('realtime-insights for the legacy frontend system', () => {
 
   it('renders the entity content extension', async () => {
     await renderInTestApp(
-      <TestApiProvider
-        apis={[
-          [realtimeInsightsApiRef, testClient()],
-          [realtimeInsightsReportsApiRef, idleReportsApi()],
-          [permissionApiRef, mockApis.permission()],
-        ]}
-      >
+      <TestApiProvider apis={legacyTestApis()}>
         <EntityProvider
           entity={{
             apiVersion: 'backstage.io/v1alpha1',
