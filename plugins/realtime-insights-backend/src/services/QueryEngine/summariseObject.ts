@@ -102,20 +102,19 @@ export async function summariseObject(
       }
       if (summary.maxTsMs === null || tsMs > summary.maxTsMs)
         summary.maxTsMs = tsMs;
-      // An object's events mostly share one arrival time.
-      if (
-        typeof event.arrivedAt === 'string' &&
-        event.arrivedAt !== arrivedText
-      ) {
-        arrivedText = event.arrivedAt;
-        arrivedMs = Date.parse(arrivedText);
-      }
-      const arrived = typeof event.arrivedAt === 'string' ? arrivedMs : NaN;
-      if (
-        !Number.isNaN(arrived) &&
-        (summary.maxArrivalMs === null || arrived > summary.maxArrivalMs)
-      ) {
-        summary.maxArrivalMs = arrived;
+      // An object's events mostly share one arrival time: parsed once.
+      const { arrivedAt } = event;
+      if (typeof arrivedAt === 'string') {
+        if (arrivedAt !== arrivedText) {
+          arrivedText = arrivedAt;
+          arrivedMs = Date.parse(arrivedAt);
+        }
+        if (
+          !Number.isNaN(arrivedMs) &&
+          (summary.maxArrivalMs === null || arrivedMs > summary.maxArrivalMs)
+        ) {
+          summary.maxArrivalMs = arrivedMs;
+        }
       }
     }
   } catch {
