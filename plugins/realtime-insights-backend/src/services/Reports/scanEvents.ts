@@ -4,9 +4,9 @@ import { Readable } from 'node:stream';
 import { ObjectRef, ObjectStore } from '../ObjectStore';
 import { Range } from '../QueryEngine';
 import { eventFilter } from '../QueryEngine/eventFilter';
-import { IsoTimeParser } from '../QueryEngine/isoTime';
-import { decompressedChunks } from './decompressedChunks';
-import { EventLine, FieldTable, ValueKind } from './EventLine';
+import { IsoTimeParser } from '../events/isoTime';
+import { decompressedChunks } from '../events/decompressedChunks';
+import { EventLine, FieldTable, ValueKind } from '../events/EventLine';
 import { RecentEventIds } from './RecentEventIds';
 
 /** How far the scan has come. */

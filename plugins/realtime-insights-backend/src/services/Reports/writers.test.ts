@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { PassThrough, Writable } from 'node:stream';
-import { EventLine, FieldTable } from './EventLine';
+import { EventLine, FieldTable } from '../events/EventLine';
 import { createReportWriter, csvField } from './writers';
 import { parseCsv } from './__testUtils__/parseCsv';
 import { rng } from '../../__testUtils__/random';
@@ -112,59 +112,6 @@ describe('csvField', () => {
     expect(csvField(null)).toBe('');
     expect(csvField(undefined)).toBe('');
     expect(csvField({ a: 1, b: '=x' })).toBe('"{""a"":1,""b"":""=x""}"');
-  });
-});
-
-describe('EventLine', () => {
-  const fields = new FieldTable(['a', 'ts']);
-  const read = (text: string) => {
-    const line = new EventLine(fields);
-    const bytes = Buffer.from(text);
-    line.read(bytes, 0, bytes.length);
-    return line;
-  };
-
-  it('reads flat objects in place', () => {
-    const line = read(
-      ' {"x": [1], "a" : "v,1" , "ts":"2026-11-24T10:00:01.250Z"}\r',
-    );
-    expect(line.flat).toBe(false); // an array value: left to JSON.parse
-    const flat = read('{"x":1e3,"a":"v,1","ts":"2026-11-24T10:00:01.250Z"}');
-    expect(flat.flat).toBe(true);
-    expect(flat.latin1(0)).toBe('v,1');
-    expect(flat.time(1)).toBe(Date.parse('2026-11-24T10:00:01.250Z'));
-  });
-
-  it('leaves escapes, nesting and anything malformed to JSON.parse', () => {
-    for (const text of [
-      '{"a":"q\\"uote"}',
-      '{"a":{"b":1}}',
-      '{"a":01}',
-      '{"a":1,}',
-      '{"a":tru}',
-      '{"a":"x"',
-      '["a"]',
-      '{"a":"x"}}',
-    ]) {
-      expect(read(text).flat).toBe(false);
-    }
-    expect(read('{"a":"q\\"uote"}').event()).toEqual({ a: 'q"uote' });
-    expect(read('{"a":1,}').event()).toBeNull();
-    expect(read('["a"]').event()).toBeNull();
-  });
-
-  it('takes the last of duplicate keys, as JSON.parse does', () => {
-    const line = read('{"a":"first","a":"second"}');
-    expect(line.flat).toBe(true);
-    expect(line.latin1(0)).toBe('second');
-  });
-
-  it('reads non-canonical times through Date.parse', () => {
-    expect(read('{"ts":"2026-11-24T10:00:01Z"}').time(1)).toBe(
-      Date.parse('2026-11-24T10:00:01Z'),
-    );
-    expect(read('{"ts":"yesterday"}').time(1)).toBeNaN();
-    expect(read('{"ts":5}').time(1)).toBeNaN();
   });
 });
 

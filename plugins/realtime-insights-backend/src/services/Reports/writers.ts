@@ -2,7 +2,7 @@ import { ReportFormat } from '@internal/plugin-realtime-insights-common';
 import ExcelJS from 'exceljs';
 import { once } from 'node:events';
 import { Transform, Writable } from 'node:stream';
-import { EventLine, FieldTable, ValueKind } from './EventLine';
+import { EventLine, FieldTable, ValueKind } from '../events/EventLine';
 
 /** Bytes collected before they are handed to the sink. */
 const FLUSH_BYTES = 256 * 1024;

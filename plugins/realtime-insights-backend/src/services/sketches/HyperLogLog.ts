@@ -65,12 +65,20 @@ export class HyperLogLog {
 
   add(value: string): void {
     hashString64(value, hash);
-    const high = hash[0];
+    this.addHash(hash);
+  }
+
+  /**
+   * Adds a value by its {@link hashString64} hash (as `add` does), for
+   * callers that hash the value's bytes themselves.
+   */
+  addHash(hashed: Uint32Array): void {
+    const high = hashed[0];
     const p = this.precision;
     const rest = high << p;
     // Leading zeros of the 64-p bits after the index, plus one; clz32(0) is
     // 32, so an all-zero suffix gives the maximum 65-p.
-    const rank = rest !== 0 ? clz32(rest) + 1 : 33 - p + clz32(hash[1]);
+    const rank = rest !== 0 ? clz32(rest) + 1 : 33 - p + clz32(hashed[1]);
     this.setRegister(high >>> (32 - p), rank);
   }
 

@@ -19,8 +19,18 @@ describe('hashString64', () => {
     ]) {
       const bytes = Buffer.from(value, 'utf8');
       const out = new Uint32Array(2);
-      hashBytes64(bytes, bytes.length, out);
+      hashBytes64(bytes, 0, bytes.length, out);
       expect(hashOf(value)).toEqual([out[0], out[1]]);
+      // The same bytes inside a larger buffer, at every alignment.
+      for (let offset = 1; offset < 5; offset++) {
+        const inside = Buffer.concat([
+          Buffer.alloc(offset, 0x7b),
+          bytes,
+          Buffer.from('","x":1}'),
+        ]);
+        hashBytes64(inside, offset, offset + bytes.length, out);
+        expect(hashOf(value)).toEqual([out[0], out[1]]);
+      }
     }
   });
 

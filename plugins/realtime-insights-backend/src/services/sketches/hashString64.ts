@@ -39,19 +39,24 @@ export function hashString64(value: string, out: Uint32Array): void {
   }
   const byteLength =
     i === length ? length : encoder.encodeInto(value, scratch).written;
-  hashBytes64(scratch, byteLength, out);
+  hashBytes64(scratch, 0, byteLength, out);
 }
 
-/** {@link hashString64} over the first `length` bytes of `bytes`. */
+/**
+ * {@link hashString64} of the bytes `bytes[from, to)`: the same hash as of
+ * the string whose UTF-8 encoding they are.
+ */
 export function hashBytes64(
   bytes: Uint8Array,
-  length: number,
+  from: number,
+  to: number,
   out: Uint32Array,
 ): void {
   let h1 = SEED_1;
   let h2 = SEED_2;
-  const blocksEnd = length & ~3;
-  let i = 0;
+  const length = to - from;
+  const blocksEnd = from + (length & ~3);
+  let i = from;
   for (; i < blocksEnd; i += 4) {
     const k =
       bytes[i] |
@@ -70,7 +75,7 @@ export function hashBytes64(
     h2 = (h2 << 17) | (h2 >>> 15);
     h2 = (imul(h2, 5) + 0x561ccd1b) | 0;
   }
-  const tail = length - blocksEnd;
+  const tail = to - blocksEnd;
   if (tail > 0) {
     let k = bytes[i];
     if (tail > 1) k |= bytes[i + 1] << 8;

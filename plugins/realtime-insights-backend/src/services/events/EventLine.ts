@@ -1,5 +1,6 @@
 import { StreamEvent } from '@internal/plugin-realtime-insights-common';
-import { IsoTimeParser } from '../QueryEngine/isoTime';
+import { hashBytes64, hashString64 } from '../sketches/hashString64';
+import { IsoTimeParser } from './isoTime';
 
 /** How a field's value was found in a line. */
 export const enum ValueKind {
@@ -100,6 +101,73 @@ function literalKind(b: Uint8Array, from: number, to: number): number {
 }
 
 /**
+ * The index of the quote closing the string whose characters start at
+ * `from`, or -1 when it holds anything but plain characters (escapes and
+ * control characters are for `JSON.parse` to judge) or is not closed
+ * before `last`.
+ */
+function stringEnd(b: Uint8Array, from: number, last: number): number {
+  for (let p = from; p < last; p++) {
+    const c = b[p];
+    if (c === 34) return p;
+    if (c === 92 || c < 32) return -1;
+  }
+  return -1;
+}
+
+/** Bytes that end a number or literal: comma, whitespace, closing brace. */
+const LITERAL_END = new Uint8Array(256);
+for (const c of [44, 32, 9, 13, 10, 125]) LITERAL_END[c] = 1;
+
+/** Exact powers of ten (every one up to 1e22 is a double). */
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * The value of the valid JSON number `b[from, to)`, as `JSON.parse` gives
+ * it. Up to 15 significant digits without an exponent (what events carry)
+ * it is computed here: an integer below 2^53 divided by an exact power of
+ * ten is the correctly rounded double, as the parser's. Anything longer
+ * goes through `Number`.
+ */
+function jsonNumber(b: Uint8Array, from: number, to: number): number {
+  let p = from;
+  const negative = b[p] === 45; /* - */
+  if (negative) p++;
+  let mantissa = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (; p < to; p++) {
+    const c = b[p];
+    if (c === 46 /* . */) {
+      decimals = 0;
+      continue;
+    }
+    if (c < 48 || c > 57) {
+      digits = 99; // an exponent: leave it to Number
+      break;
+    }
+    mantissa = mantissa * 10 + (c - 48);
+    if (mantissa > 0) digits++;
+    if (decimals >= 0) decimals++;
+  }
+  if (digits > 15 || decimals > 22) {
+    return Number(
+      Buffer.from(b.buffer, b.byteOffset + from, to - from).toString('latin1'),
+    );
+  }
+  const value = decimals > 0 ? mantissa / POW10[decimals] : mantissa;
+  return negative ? -value : value;
+}
+
+const TEXT_CACHE_MASK = 255;
+
+/** Recently seen string values of one field, for `EventLine.cachedText`. */
+export class TextCache {
+  readonly keys: Array<Buffer | undefined> = new Array(TEXT_CACHE_MASK + 1);
+  readonly texts: string[] = new Array(TEXT_CACHE_MASK + 1);
+}
+
+/**
  * One NDJSON line of an event, read in place from the decompressed bytes.
  * Events are flat JSON objects (the record transform writes them so): for
  * those, the values of the table's fields are located without decoding or
@@ -165,14 +233,91 @@ export class EventLine {
 
   /**
    * A string field as epoch ms, NaN when it is no time: the engine's
-   * `IsoTimeParser` (the minute parsed once, seconds and milliseconds digit
-   * by digit).
+   * `IsoTimeParser`, reading the bytes in place.
    */
   time(field: number): number {
     if (this.kind[field] !== ValueKind.String) return NaN;
-    return this.times.parse(
-      this.bytes.toString('latin1', this.from[field], this.to[field]),
-    );
+    return this.times.parseBytes(this.bytes, this.from[field], this.to[field]);
+  }
+
+  /**
+   * A field's value if it is a JSON number, exactly as `JSON.parse` reads
+   * it; NaN for anything else (strings, booleans, null, missing).
+   */
+  number(field: number): number {
+    if (this.kind[field] !== ValueKind.Literal) return NaN;
+    const first = this.bytes[this.from[field]];
+    if (first === 116 /* t */ || first === 102 /* f */) return NaN;
+    return jsonNumber(this.bytes, this.from[field], this.to[field]);
+  }
+
+  /**
+   * What `String(value)` gives for the field's parsed value (`'null'` for
+   * null), undefined when the field is missing.
+   */
+  text(field: number): string | undefined {
+    const kind = this.kind[field];
+    if (kind === ValueKind.Missing) return undefined;
+    if (kind === ValueKind.Null) return 'null';
+    const b = this.bytes;
+    const from = this.from[field];
+    const to = this.to[field];
+    if (kind === ValueKind.Literal && b[from] !== 116 && b[from] !== 102) {
+      return String(jsonNumber(b, from, to));
+    }
+    for (let i = from; i < to; i++) {
+      if (b[i] >= 0x80) return b.toString('utf8', from, to);
+    }
+    return b.toString('latin1', from, to);
+  }
+
+  /**
+   * `text(field)` through a cache of recent values by their bytes: a
+   * low-cardinality field (a dimension) decodes each value once, and the
+   * same string is handed out for the same bytes.
+   */
+  cachedText(field: number, cache: TextCache): string | undefined {
+    if (this.kind[field] !== ValueKind.String) return this.text(field);
+    const b = this.bytes;
+    const from = this.from[field];
+    const to = this.to[field];
+    const length = to - from;
+    const slot =
+      length === 0
+        ? 0
+        : (length * 7 +
+            b[from] * 31 +
+            b[to - 1] * 17 +
+            b[from + (length >> 1)]) &
+          TEXT_CACHE_MASK;
+    const key = cache.keys[slot];
+    if (key !== undefined && key.length === length) {
+      let i = 0;
+      while (i < length && key[i] === b[from + i]) i++;
+      if (i === length) return cache.texts[slot];
+    }
+    const text = this.text(field)!;
+    cache.keys[slot] = Buffer.from(b.subarray(from, to));
+    cache.texts[slot] = text;
+    return text;
+  }
+
+  /**
+   * Hashes `text(field)` with `hashString64` into `out`, from the bytes
+   * where they are its UTF-8 (strings, booleans, null); false when the
+   * field is missing.
+   */
+  hashText(field: number, out: Uint32Array): boolean {
+    const kind = this.kind[field];
+    if (kind === ValueKind.Missing) return false;
+    const b = this.bytes;
+    const from = this.from[field];
+    if (kind === ValueKind.Literal && b[from] !== 116 && b[from] !== 102) {
+      hashString64(String(jsonNumber(b, from, this.to[field])), out);
+    } else {
+      hashBytes64(b, from, this.to[field], out);
+    }
+    return true;
   }
 
   /** True when a field's value has exactly the bytes of `expected`. */
@@ -204,13 +349,8 @@ export class EventLine {
       // "key"
       if (b[p] !== 34) return false;
       const keyFrom = ++p;
-      while (p < last) {
-        const c = b[p];
-        if (c === 34) break;
-        if (c === 92 || c < 32) return false;
-        p++;
-      }
-      if (p >= last) return false;
+      p = stringEnd(b, p, last);
+      if (p < 0) return false;
       const field = this.fields.lookup(b, keyFrom, p);
       p++;
       while (p < last && isSpace(b[p])) p++;
@@ -221,13 +361,8 @@ export class EventLine {
       const first = b[p];
       if (first === 34) {
         const valueFrom = ++p;
-        while (p < last) {
-          const c = b[p];
-          if (c === 34) break;
-          if (c === 92 || c < 32) return false;
-          p++;
-        }
-        if (p >= last) return false;
+        p = stringEnd(b, p, last);
+        if (p < 0) return false;
         if (field >= 0) {
           this.kind[field] = ValueKind.String;
           this.from[field] = valueFrom;
@@ -236,11 +371,7 @@ export class EventLine {
         p++;
       } else {
         const valueFrom = p;
-        while (p < last) {
-          const c = b[p];
-          if (c === 44 || isSpace(c)) break;
-          p++;
-        }
+        while (LITERAL_END[b[p]] === 0) p++;
         const kind = literalKind(b, valueFrom, p);
         if (kind < 0) return false; // nested, or not JSON: the parser decides
         if (field >= 0) {

@@ -1,6 +1,13 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
+/** A chunk as a Buffer, without copying the bytes. */
+function asBuffer(chunk: Uint8Array | string): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
 /** Decompressed bytes handed over at a time. */
 const CHUNK_BYTES = 262144;
 
@@ -22,7 +29,7 @@ export async function* decompressedChunks(
     const iterator = body[Symbol.asyncIterator]();
     const first = await iterator.next();
     if (first.done) return;
-    head = Buffer.from(first.value);
+    head = asBuffer(first.value);
     // The first chunk was consumed to sniff the format; put it back in front.
     source = Readable.from(
       (async function* withHead() {
@@ -32,7 +39,7 @@ export async function* decompressedChunks(
           !r.done;
           r = await iterator.next()
         ) {
-          yield Buffer.from(r.value);
+          yield asBuffer(r.value);
         }
       })(),
     );
