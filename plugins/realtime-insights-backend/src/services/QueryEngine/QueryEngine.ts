@@ -26,13 +26,21 @@ import {
   hourStart,
   hoursCovering,
 } from './ObjectListing';
-import { dedupeSummaries, emptyMergeStats, rollUp, segments } from './rollup';
+import {
+  dedupeSummaries,
+  emptyMergeStats,
+  fingerprintSet,
+  rollUp,
+  rollUpWithout,
+  segments,
+} from './rollup';
 import { createHash } from 'node:crypto';
 import { mapWithConcurrency } from './mapWithConcurrency';
 import { summariseObject } from './summariseObject';
 import {
   MinuteSummary,
   ObjectSummary,
+  ROLLUP_FORMAT,
   decodeSummary,
   emptyMinute,
   encodeSummary,
@@ -65,7 +73,25 @@ export type EngineSettings = {
 
 export type Range = { fromMs: number; toMs: number };
 
+/**
+ * How far a query has come: objects of the range summarised (a cached
+ * summary or hour rollup counts at once), of those it covers.
+ */
+export type SummaryProgress = { objectsDone: number; objectsTotal: number };
+
 type Loaded = { summaries: ObjectSummary[]; stats: QueryStats };
+
+/**
+ * One hour as `load` has it: a closed hour's rollup, or an open hour's
+ * object summaries.
+ */
+type HourParts = {
+  summaries: ObjectSummary[];
+  /** Closed hours: the rollup's cache key. */
+  rollupKey?: string;
+  /** Closed hours this query summarised: their objects' summaries. */
+  objectSummaries?: ObjectSummary[];
+};
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -250,6 +276,7 @@ export class QueryEngine {
       filters: DimensionFilter[];
     },
     now = Date.now(),
+    options: { onProgress?: (progress: SummaryProgress) => void } = {},
   ): Promise<TimeSeriesResponse> {
     this.checkFields(
       stream,
@@ -270,6 +297,7 @@ export class QueryEngine {
       { fromMs: startMs, toMs: query.toMs },
       query.filters,
       now,
+      options.onProgress,
     );
 
     // Hour-wide buckets take whole hours from rollups in one part.
@@ -653,42 +681,89 @@ export class QueryEngine {
     range: Range,
     filters: DimensionFilter[],
     now: number,
+    onProgress?: (progress: SummaryProgress) => void,
   ): Promise<Loaded> {
     const hours = await this.listHours(stream, range, now);
     const settings = this.options.settings();
     const shapeKey = shapeKeyOf(stream, filters);
     const cache = this.cacheFor(stream);
     let fromCache = 0;
+    const objectsTotal = hours.reduce((n, h) => n + h.objects.length, 0);
+    let objectsDone = 0;
+    const advance = (objects: number) => {
+      objectsDone += objects;
+      onProgress?.({ objectsDone, objectsTotal });
+    };
+    advance(0);
+    const onObject = onProgress && (() => advance(1));
     const parts = await mapWithConcurrency(
       hours,
       settings.maxConcurrency,
-      async hour => {
+      async (hour): Promise<HourParts> => {
         if (!hour.closed) {
-          const result = await this.summarise(stream, hour.objects, filters);
+          const result = await this.summarise(
+            stream,
+            hour.objects,
+            filters,
+            onObject,
+          );
           fromCache += result.fromCache;
-          return result.summaries;
+          return { summaries: result.summaries };
         }
         const key = `${CACHE_KEY_PREFIX}hour:${stream.bucket}:${hourPrefix(
           stream.prefix,
           hour.hourStartMs,
-        )}:${listingHash(hour.objects)}:${shapeKey}`;
+        )}:${listingHash(hour.objects)}:r${ROLLUP_FORMAT}:${shapeKey}`;
         const cached =
           cache === NO_CACHE ? undefined : await this.cachedSummary(key);
         if (cached) {
           fromCache += hour.objects.length;
-          return [cached];
+          advance(hour.objects.length);
+          return { summaries: [cached], rollupKey: key };
         }
-        const result = await this.summarise(stream, hour.objects, filters);
+        const result = await this.summarise(
+          stream,
+          hour.objects,
+          filters,
+          onObject,
+        );
         fromCache += result.fromCache;
         const rollup = rollUp(result.summaries);
         if (cache !== NO_CACHE) this.remember(key, rollup);
         cache.setMany([[key, encodeSummary(rollup)]], settings.cacheTtlSeconds);
-        return [rollup];
+        return {
+          summaries: [rollup],
+          rollupKey: key,
+          objectSummaries: result.summaries,
+        };
       },
     );
     const stats = emptyMergeStats();
-    // Firehose is at-least-once: a re-delivered object holds the same events.
-    const summaries = dedupeSummaries(parts.flat(), stats);
+    // Firehose is at-least-once: a re-delivered object holds the same
+    // events, in the original's hour or a later one. Hours are merged in
+    // order and the earliest copy counts; a rollup holding later copies is
+    // merged without them here, so it stays a function of its own listing.
+    const seen = fingerprintSet(
+      hours.reduce((n, hour) => n + hour.objects.length, 0),
+    );
+    const summaries: ObjectSummary[] = [];
+    for (const [i, part] of parts.entries()) {
+      for (const kept of dedupeSummaries(part.summaries, stats, seen)) {
+        if (!kept.repeated.length) {
+          summaries.push(kept.summary);
+          continue;
+        }
+        const without = await this.rollupWithout(
+          stream,
+          hours[i].objects,
+          filters,
+          part,
+          kept.repeated,
+        );
+        fromCache -= without.readFromStore;
+        summaries.push(without.rollup);
+      }
+    }
     return {
       summaries,
       stats: {
@@ -697,6 +772,43 @@ export class QueryEngine {
         cacheDegraded: this.options.cache.describe().degraded,
       },
     };
+  }
+
+  /**
+   * A closed hour's rollup without the objects (copies) that earlier hours
+   * of the query hold, cached under the rollup's key and the fingerprint
+   * keys left out: as immutable as the rollup.
+   */
+  private async rollupWithout(
+    stream: EngineStream,
+    objects: ObjectRef[],
+    filters: DimensionFilter[],
+    hour: HourParts,
+    repeated: string[],
+  ): Promise<{ rollup: ObjectSummary; readFromStore: number }> {
+    const cache = this.cacheFor(stream);
+    const left = createHash('sha256')
+      .update([...repeated].sort().join(','))
+      .digest('base64url')
+      .slice(0, 22);
+    const key = `${hour.rollupKey}:without:${left}`;
+    const cached =
+      cache === NO_CACHE ? undefined : await this.cachedSummary(key);
+    if (cached) return { rollup: cached, readFromStore: 0 };
+    let summaries = hour.objectSummaries;
+    let readFromStore = 0;
+    if (!summaries) {
+      const result = await this.summarise(stream, objects, filters);
+      summaries = result.summaries;
+      readFromStore = objects.length - result.fromCache;
+    }
+    const rollup = rollUpWithout(summaries, repeated);
+    if (cache !== NO_CACHE) this.remember(key, rollup);
+    cache.setMany(
+      [[key, encodeSummary(rollup)]],
+      this.options.settings().cacheTtlSeconds,
+    );
+    return { rollup, readFromStore };
   }
 
   // Merges of the same immutable parts (e.g. an event hour spread over two
@@ -745,6 +857,8 @@ export class QueryEngine {
     stream: EngineStream,
     objects: ObjectRef[],
     filters: DimensionFilter[],
+    /** Called as each object's summary is had (cached or made). */
+    onObject?: () => void,
   ) {
     const settings = this.options.settings();
     const shapeKey = shapeKeyOf(stream, filters);
@@ -764,7 +878,7 @@ export class QueryEngine {
       timestampField: stream.timestampField,
       measures: stream.measures,
       dimensions: stream.dimensions,
-      accept: eventFilter(filters),
+      filters,
     };
     let fromCache = 0;
     const fresh: Array<[string, Buffer]> = [];
@@ -780,6 +894,7 @@ export class QueryEngine {
         if (hit) {
           fromCache++;
           this.remember(key, hit);
+          onObject?.();
           return hit;
         }
         const summary = await summariseObject(
@@ -797,6 +912,7 @@ export class QueryEngine {
         }
         if (!bypass) this.remember(key, summary);
         if (!bypass) fresh.push([key, encodeSummary(summary)]);
+        onObject?.();
         return summary;
       },
     );

@@ -1,3 +1,5 @@
+import { HashSet64 } from '../events/HashSet64';
+import { hashString64 } from '../sketches/hashString64';
 import {
   MinuteSummary,
   ObjectSummary,
@@ -27,16 +29,37 @@ export function emptyMergeStats(): MergeStats {
   };
 }
 
+// Objects are told apart by a 64-bit hash of their fingerprint, as rollups
+// keep them: two distinct objects collide with odds of about n²/2⁶⁵ (one
+// in ~10⁸ for a week of objects landing every second).
+const hash = new Uint32Array(2);
+const hex = (hi: number, lo: number) =>
+  hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+
+/** A set for the fingerprints of `objects` objects, sized not to grow. */
+export function fingerprintSet(objects: number): HashSet64 {
+  return new HashSet64(
+    Math.min(22, Math.max(6, Math.ceil(Math.log2(objects + 1)) + 1)),
+  );
+}
+
+/** A summary to merge; for a rollup, the hashes of objects to leave out. */
+export type KeptSummary = { summary: ObjectSummary; repeated: string[] };
+
 /**
- * Merges object summaries, counting an object whose events were already
- * seen (same fingerprint: Firehose re-delivered it) only once.
+ * Goes through object summaries and rollups in order (earliest first),
+ * counting an object whose events were already seen (same fingerprint:
+ * Firehose re-delivered it) only once, and adding what it sees to `seen`.
+ * A repeated object summary is dropped; a rollup is kept whole (it is
+ * immutable), with its repeated objects' hashes (hex) in `repeated`, for
+ * the caller to merge it without them (`rollUpWithout`).
  */
 export function dedupeSummaries(
   summaries: ObjectSummary[],
   stats: MergeStats,
-  seen: Set<string> = new Set(),
-): ObjectSummary[] {
-  const unique: ObjectSummary[] = [];
+  seen: HashSet64 = fingerprintSet(summaries.length),
+): KeptSummary[] {
+  const kept: KeptSummary[] = [];
   for (const summary of summaries) {
     stats.objects += summary.rollup?.objects ?? 1;
     stats.corruptObjects +=
@@ -44,14 +67,28 @@ export function dedupeSummaries(
     stats.duplicateObjects += summary.rollup?.duplicateObjects ?? 0;
     stats.badLines += summary.badLines;
     stats.duplicateEvents += summary.duplicateEvents;
-    if (summary.fingerprint && seen.has(summary.fingerprint)) {
-      stats.duplicateObjects++;
+    if (summary.rollup) {
+      const { fingerprints } = summary.rollup;
+      const repeated: string[] = [];
+      for (let i = 0; i < fingerprints.length; i += 2) {
+        if (!seen.add(fingerprints[i], fingerprints[i + 1])) {
+          repeated.push(hex(fingerprints[i], fingerprints[i + 1]));
+        }
+      }
+      stats.duplicateObjects += repeated.length;
+      kept.push({ summary, repeated });
       continue;
     }
-    if (summary.fingerprint) seen.add(summary.fingerprint);
-    unique.push(summary);
+    if (summary.fingerprint) {
+      hashString64(summary.fingerprint, hash);
+      if (!seen.add(hash[0], hash[1])) {
+        stats.duplicateObjects++;
+        continue;
+      }
+    }
+    kept.push({ summary, repeated: [] });
   }
-  return unique;
+  return kept;
 }
 
 /**
@@ -61,7 +98,7 @@ export function dedupeSummaries(
  */
 export function rollUp(summaries: ObjectSummary[]): ObjectSummary {
   const stats = emptyMergeStats();
-  const unique = dedupeSummaries(summaries, stats);
+  const unique = dedupeSummaries(summaries, stats).map(kept => kept.summary);
   const rollup = emptySummary();
   const hours = new Map<number, MinuteSummary>();
   for (const summary of unique) {
@@ -102,8 +139,39 @@ export function rollUp(summaries: ObjectSummary[]): ObjectSummary {
     objects: stats.objects,
     corruptObjects: stats.corruptObjects,
     duplicateObjects: stats.duplicateObjects,
+    fingerprints: hashesOf(unique),
   };
   return rollup;
+}
+
+function hashesOf(summaries: ObjectSummary[]): Uint32Array {
+  const withIds = summaries.filter(summary => summary.fingerprint);
+  const hashes = new Uint32Array(withIds.length * 2);
+  withIds.forEach((summary, i) => {
+    hashString64(summary.fingerprint, hash);
+    hashes[2 * i] = hash[0];
+    hashes[2 * i + 1] = hash[1];
+  });
+  return hashes;
+}
+
+/**
+ * A closed hour's rollup without the objects `repeated` names (copies of
+ * objects an earlier hour holds): merged from the hour's object summaries,
+ * a function of them and `repeated` only.
+ */
+export function rollUpWithout(
+  summaries: ObjectSummary[],
+  repeated: string[],
+): ObjectSummary {
+  const drop = new Set(repeated);
+  return rollUp(
+    summaries.filter(summary => {
+      if (!summary.fingerprint) return true;
+      hashString64(summary.fingerprint, hash);
+      return !drop.has(hex(hash[0], hash[1]));
+    }),
+  );
 }
 
 // Each summary's minutes grouped by event hour, computed once per summary.

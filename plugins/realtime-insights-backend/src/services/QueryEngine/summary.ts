@@ -32,6 +32,12 @@ export type ObjectSummary = {
     objects: number;
     corruptObjects: number;
     duplicateObjects: number;
+    /**
+     * The merged objects' fingerprints (duplicates left out), each as its
+     * 64-bit `hashString64`, high and low word side by side: 8 bytes an
+     * object, by which a query drops their copies in other hours.
+     */
+    fingerprints: Uint32Array;
   };
   events: number;
   badLines: number;
@@ -108,6 +114,15 @@ export function mergeMinute(into: MinuteSummary, from: MinuteSummary) {
 // u32 header length | header JSON | blobs, each u32 length | bytes.
 // The header holds counts and dimension maps; the sketches are binary blobs
 // referenced by position, so a summary costs a few hundred bytes per minute.
+// A rollup's last blob holds its objects' fingerprint hashes (u32 LE).
+//
+// Version 2 added those fingerprints; object summaries did not change and
+// are still written and read as version 1, so neither a deploy nor old
+// replicas during one re-read every object. A version 1 rollup (no
+// fingerprints) reads as a miss and is rebuilt.
+
+/** Rollups' encoding version: part of their cache keys. */
+export const ROLLUP_FORMAT = 2;
 
 type MinuteHeader = [
   sec: number,
@@ -116,7 +131,7 @@ type MinuteHeader = [
   dims: Record<string, Record<string, number>>,
 ];
 type Header = {
-  v: 1;
+  v: 1 | typeof ROLLUP_FORMAT;
   e: number;
   b: number;
   d: number;
@@ -154,7 +169,7 @@ function encodeMinutes(
 export function encodeSummary(summary: ObjectSummary): Buffer {
   const blobs: Buffer[] = [];
   const header: Header = {
-    v: 1,
+    v: summary.rollup ? ROLLUP_FORMAT : 1,
     e: summary.events,
     b: summary.badLines,
     d: summary.duplicateEvents,
@@ -174,6 +189,12 @@ export function encodeSummary(summary: ObjectSummary): Buffer {
         }
       : {}),
   };
+  if (summary.rollup) {
+    const { fingerprints } = summary.rollup;
+    const blob = Buffer.alloc(fingerprints.length * 4);
+    fingerprints.forEach((word, i) => blob.writeUInt32LE(word, i * 4));
+    blobs.push(blob);
+  }
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const parts: Buffer[] = [u32(json.length), json];
   for (const blob of blobs) parts.push(u32(blob.length), blob);
@@ -187,7 +208,8 @@ export function decodeSummary(buffer: Buffer): ObjectSummary | undefined {
     const header = JSON.parse(
       buffer.subarray(4, 4 + headerLength).toString('utf8'),
     ) as Header;
-    if (header.v !== 1) return undefined;
+    const isRollup = header.r !== undefined;
+    if (header.v !== (isRollup ? ROLLUP_FORMAT : 1)) return undefined;
     let offset = 4 + headerLength;
     const nextBlob = () => {
       const length = buffer.readUInt32LE(offset);
@@ -217,6 +239,12 @@ export function decodeSummary(buffer: Buffer): ObjectSummary | undefined {
     };
     const minutes = decodeMinutes(header.m);
     const hours = header.h ? decodeMinutes(header.h) : undefined;
+    const hashes = isRollup ? nextBlob() : Buffer.alloc(0);
+    if (hashes.length % 8 !== 0) return undefined;
+    const fingerprints = new Uint32Array(hashes.length / 4);
+    for (let i = 0; i < fingerprints.length; i++) {
+      fingerprints[i] = hashes.readUInt32LE(i * 4);
+    }
     return {
       minutes,
       ...(hours ? { hours } : {}),
@@ -226,6 +254,7 @@ export function decodeSummary(buffer: Buffer): ObjectSummary | undefined {
               objects: header.r[0],
               corruptObjects: header.r[1],
               duplicateObjects: header.r[2],
+              fingerprints,
             },
           }
         : {}),
