@@ -154,6 +154,23 @@ export interface Config {
          * @visibility secret
          */
         secret?: string;
+        /**
+         * How a shared link's file reaches its recipient. `proxy` (default):
+         * streamed through the backend. `presigned` (use it in AWS): each
+         * download of a valid link is answered with a redirect to an S3
+         * pre-signed GET URL of the file, valid `urlLifetimeSeconds` (default
+         * 300, at most 3600) and never past the link's expiry. The link stays
+         * the revocable, audited credential; pre-signed URLs cannot be
+         * revoked, and with role (IRSA, Pod Identity) credentials they die
+         * with the session, so each one is made per download and short.
+         */
+        download?:
+          | { type: 'proxy' }
+          | {
+              type: 'presigned';
+              /** Default 300. */
+              urlLifetimeSeconds?: number;
+            };
       };
     };
   };

@@ -85,7 +85,7 @@ async function checkCsv(download: Download, fromMs: number, toMs: number) {
   return data;
 }
 
-test('downloads a CSV report of a stream, as a job too, and shares it', async ({
+test('downloads a CSV report of a stream, as a job too, shares it and revokes the link', async ({
   page,
   browser,
 }, testInfo) => {
@@ -176,7 +176,7 @@ test('downloads a CSV report of a stream, as a job too, and shares it', async ({
     data: { ...asked, delivery: 'job' },
   });
   expect(created.status()).toBe(202);
-  const id = (await created.json()).report.id;
+  const { id, fileName } = (await created.json()).report;
   await expect
     .poll(
       async () =>
@@ -203,14 +203,32 @@ test('downloads a CSV report of a stream, as a job too, and shares it', async ({
     data: { expiresInHours: 1 },
   });
   expect(shared.status()).toBe(201);
+  const link = `${API}${(await shared.json()).path}`;
   const stranger = await browser.newContext();
   const outsider = await stranger.newPage();
   await outsider.goto('about:blank');
   const sharedRows = await checkCsv(
-    await clickLink(outsider, `${API}${(await shared.json()).path}`),
+    await clickLink(outsider, link),
     fromMs,
     toMs,
   );
   expect(sharedRows).toEqual(jobRows);
+
+  // Its owner revokes the link in the portal; then it no longer opens.
+  await page.goto(`/realtime-insights/streams/${STREAM}`);
+  await page
+    .getByRole('row')
+    .filter({ hasText: fileName })
+    .getByRole('button', { name: 'Share' })
+    .click();
+  const links = page.getByRole('list', { name: 'Active links' });
+  await expect(links.getByRole('listitem')).toHaveCount(1);
+  await links.getByRole('button', { name: /^Revoke/ }).click();
+  await expect(page.getByText('No active links.')).toBeVisible();
+  const refused = await stranger.request.get(link);
+  expect(refused.status()).toBe(403);
+  expect((await refused.json()).error.message).toBe(
+    'This shared link was revoked; ask its sender for a new one',
+  );
   await stranger.close();
 });

@@ -107,6 +107,28 @@ export const realtimeInsightsConfigSchema = z.object({
            * plugin's database (the same on every replica).
            */
           secret: z.string().min(32).optional(),
+          /**
+           * How a shared link's file reaches its recipient: `proxy` streams
+           * it through the backend; `presigned` answers each download with a
+           * redirect to a short-lived S3 pre-signed URL (for AWS: the file
+           * no longer passes through the backend). The link itself stays
+           * the credential: pre-signed URLs cannot be revoked.
+           */
+          download: z
+            .discriminatedUnion('type', [
+              z.object({ type: z.literal('proxy') }),
+              z.object({
+                type: z.literal('presigned'),
+                /** Lifetime of each pre-signed URL (never past the link's). */
+                urlLifetimeSeconds: z
+                  .number()
+                  .int()
+                  .min(1)
+                  .max(3600)
+                  .default(300),
+              }),
+            ])
+            .default({ type: 'proxy' }),
         })
         .default({}),
     })

@@ -46,13 +46,11 @@ describe('reports through the plugin', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
   let s3: LocalS3;
   let objects: TestObject[];
-  let stop: () => Promise<void>;
+  const stops: Array<() => Promise<void>> = [];
   let server: Parameters<typeof request>[0];
 
-  beforeAll(async () => {
-    s3 = await startLocalS3([EVENTS, REPORTS_BUCKET]);
-    objects = generateObjects();
-    for (const o of objects) await s3.put(EVENTS, o.key, o.body);
+  /** The plugin in a test backend, with `reports` config added. */
+  const startBackend = async (reports: object = {}) => {
     const backend = await startTestBackend({
       features: [
         realtimeInsightsPlugin,
@@ -66,7 +64,7 @@ describe('reports through the plugin', () => {
               },
               cache: { type: 'memory' },
               catalog: { allowedBuckets: [EVENTS] },
-              reports: { s3: { bucket: REPORTS_BUCKET } },
+              reports: { s3: { bucket: REPORTS_BUCKET }, ...reports },
             },
           },
         }),
@@ -81,13 +79,9 @@ describe('reports through the plugin', () => {
         catalogServiceMock.factory({ entities: [entity] }),
       ],
     });
-    stop = () => backend.stop();
-    server = backend.server;
-  });
-  afterAll(async () => {
-    await stop();
-    await s3.stop();
-  });
+    stops.push(() => backend.stop());
+    return backend.server;
+  };
 
   const asked = {
     stream: 'transaction-logs',
@@ -96,6 +90,37 @@ describe('reports through the plugin', () => {
     from: '2026-11-23T10:00:00Z',
     to: '2026-11-23T11:00:00Z',
   };
+
+  /** A finished job, run by the plugin's scheduled task. */
+  const finishedJob = async (on: Parameters<typeof request>[0]) => {
+    const created = await request(on)
+      .post(`${BASE}/reports`)
+      .set('Authorization', user)
+      .send({ ...asked, delivery: 'job' });
+    expect(created.status).toBe(202);
+    let job = created.body.report;
+    for (let i = 0; i < 100 && job.status !== 'succeeded'; i++) {
+      await new Promise(r => setTimeout(r, 100));
+      job = (
+        await request(on)
+          .get(`${BASE}/reports/${job.id}`)
+          .set('Authorization', user)
+      ).body;
+    }
+    expect(job.status).toBe('succeeded');
+    return job.id as string;
+  };
+
+  beforeAll(async () => {
+    s3 = await startLocalS3([EVENTS, REPORTS_BUCKET]);
+    objects = generateObjects();
+    for (const o of objects) await s3.put(EVENTS, o.key, o.body);
+    server = await startBackend();
+  });
+  afterAll(async () => {
+    for (const stop of stops) await stop();
+    await s3.stop();
+  });
 
   it('takes the cookie on the download routes only, and runs jobs on the scheduler', async () => {
     // A cookie alone does not reach the JSON routes.
@@ -126,22 +151,7 @@ describe('reports through the plugin', () => {
     expect(anonymous.status).toBe(401);
 
     // A job: created, run by the plugin's scheduled task, downloadable.
-    const created = await request(server)
-      .post(`${BASE}/reports`)
-      .set('Authorization', user)
-      .send({ ...asked, delivery: 'job' });
-    expect(created.status).toBe(202);
-    const id = created.body.report.id;
-    let job = created.body.report;
-    for (let i = 0; i < 100 && job.status !== 'succeeded'; i++) {
-      await new Promise(r => setTimeout(r, 100));
-      job = (
-        await request(server)
-          .get(`${BASE}/reports/${id}`)
-          .set('Authorization', user)
-      ).body;
-    }
-    expect(job.status).toBe('succeeded');
+    const id = await finishedJob(server);
     const file = await request(server)
       .get(`${BASE}/reports/${id}/download`)
       .set('Cookie', mockCredentials.limitedUser.cookie());
@@ -157,5 +167,45 @@ describe('reports through the plugin', () => {
     const shared = await request(server).get(`${BASE}${share.body.path}`);
     expect(shared.status).toBe(200);
     expect(shared.text).toBe(exported.text);
+
+    // Revoked (with the token), it no longer opens.
+    const revoked = await request(server)
+      .delete(`${BASE}/reports/${id}/shares/${share.body.id}`)
+      .set('Authorization', user);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.status).toBe('revoked');
+    const after = await request(server).get(`${BASE}${share.body.path}`);
+    expect(after.status).toBe(403);
+  });
+
+  it('redirects shared links to S3 pre-signed URLs with sharing.download.type presigned', async () => {
+    const presigned = await startBackend({
+      sharing: { download: { type: 'presigned', urlLifetimeSeconds: 60 } },
+    });
+    const id = await finishedJob(presigned);
+    const share = await request(presigned)
+      .post(`${BASE}/reports/${id}/shares`)
+      .set('Authorization', user)
+      .send({ expiresInHours: 1 });
+    expect(share.status).toBe(201);
+    const opened = await request(presigned).get(`${BASE}${share.body.path}`);
+    expect(opened.status).toBe(302);
+    const location = new URL(opened.headers.location);
+    expect(location.origin).toBe(s3.endpoint);
+    expect(location.searchParams.get('X-Amz-Expires')).toBe('60');
+    const fetched = await fetch(location);
+    expect(fetched.status).toBe(200);
+    const file = await request(presigned)
+      .get(`${BASE}/reports/${id}/download`)
+      .set('Cookie', mockCredentials.limitedUser.cookie());
+    expect(await fetched.text()).toBe(file.text);
+  });
+
+  it('refuses to start with an unknown sharing.download type, naming the key', async () => {
+    await expect(
+      startBackend({ sharing: { download: { type: 'public-bucket' } } }),
+    ).rejects.toThrow(
+      /Invalid config at realtimeInsights\.reports\.sharing\.download\.type/,
+    );
   });
 });

@@ -123,9 +123,15 @@ describe('reports router', () => {
       request(app).delete(`/reports/${id}`),
       request(app).get(`/reports/${id}/download`),
       request(app).post(`/reports/${id}/shares`).send({ expiresInHours: 1 }),
+      request(app).get(`/reports/${id}/shares`),
+      request(app).delete(`/reports/${id}/shares/${id}`),
       // The cookie is for the download routes only.
       request(app).get('/reports').set('Cookie', cookie(ALICE)),
       request(app).get(`/reports/${id}`).set('Cookie', cookie(ALICE)),
+      request(app).get(`/reports/${id}/shares`).set('Cookie', cookie(ALICE)),
+      request(app)
+        .delete(`/reports/${id}/shares/${id}`)
+        .set('Cookie', cookie(ALICE)),
       request(app)
         .get(`/reports/${id}/download`)
         .set('Cookie', mockCredentials.limitedUser.invalidCookie()),
@@ -424,5 +430,207 @@ describe('reports router', () => {
       eventId: 'report-shared-download',
       outcome: 'fail',
     });
+  });
+  /** A link to a finished report of Alice's: its id and path. */
+  const sharedLink = async (id: string, expiresInHours = 24) => {
+    const shared = await request(app)
+      .post(`/reports/${id}/shares`)
+      .set('Authorization', token(ALICE))
+      .send({ expiresInHours });
+    expect(shared.status).toBe(201);
+    return shared.body as { id: string; path: string; expiresAt: string };
+  };
+
+  it('lists a report’s links and revokes one, audited; the revoked link answers 403', async () => {
+    const id = await finishedJob();
+    const link = await sharedLink(id);
+    const listed = await request(app)
+      .get(`/reports/${id}/shares`)
+      .set('Authorization', token(ALICE));
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual({
+      items: [
+        {
+          id: link.id,
+          reportId: id,
+          createdBy: ALICE,
+          createdAt: new Date(stack.clock.now).toISOString(),
+          expiresAt: link.expiresAt,
+          status: 'active',
+        },
+      ],
+    });
+    expect((await request(app).get(link.path)).status).toBe(200);
+
+    const revoked = await request(app)
+      .delete(`/reports/${id}/shares/${link.id}`)
+      .set('Authorization', token(ALICE));
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toMatchObject({
+      id: link.id,
+      status: 'revoked',
+      revokedAt: new Date(stack.clock.now).toISOString(),
+    });
+    expect(audited.at(-1)).toEqual({
+      eventId: 'report-share-revoke',
+      outcome: 'success',
+      meta: {
+        reportId: id,
+        shareId: link.id,
+        stream: 'transaction-logs',
+        revokedAt: revoked.body.revokedAt,
+        alreadyRevoked: false,
+      },
+    });
+
+    const opened = await request(app).get(link.path);
+    expect(opened.status).toBe(403);
+    expect(opened.body.error.message).toBe(
+      'This shared link was revoked; ask its sender for a new one',
+    );
+
+    // Idempotent: the same answer, audited as already revoked.
+    stack.clock.now += 60_000;
+    const again = await request(app)
+      .delete(`/reports/${id}/shares/${link.id}`)
+      .set('Authorization', token(ALICE));
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(revoked.body);
+    expect(audited.at(-1)).toMatchObject({
+      outcome: 'success',
+      meta: { alreadyRevoked: true },
+    });
+    const active = await request(app)
+      .get(`/reports/${id}/shares?status=active`)
+      .set('Authorization', token(ALICE));
+    expect(active.body).toEqual({ items: [] });
+  });
+
+  it('answers revoking and listing links with 403, 404 and 400 as the caller and input call for', async () => {
+    const id = await finishedJob();
+    const link = await sharedLink(id);
+    audited = [];
+
+    // The owner without `report.share`: 403, audited as a failure.
+    stack.decisions.share = false;
+    const denied = await request(app)
+      .delete(`/reports/${id}/shares/${link.id}`)
+      .set('Authorization', token(ALICE));
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.message).toMatch(/may not revoke shared links/);
+    expect(audited).toEqual([
+      expect.objectContaining({
+        eventId: 'report-share-revoke',
+        outcome: 'fail',
+      }),
+    ]);
+    expect((await request(app).get(link.path)).status).toBe(200);
+
+    // Other users' reports and unknown links: 404.
+    stack.decisions.share = true;
+    for (const [path, user] of [
+      [`/reports/${id}/shares/${link.id}`, BOB],
+      [`/reports/${id}/shares/00000000-0000-4000-8000-000000000000`, ALICE],
+      [`/reports/${id}/shares/not-a-uuid`, ALICE],
+      [
+        `/reports/00000000-0000-4000-8000-000000000000/shares/${link.id}`,
+        ALICE,
+      ],
+    ]) {
+      const response = await request(app)
+        .delete(path)
+        .set('Authorization', token(user));
+      expect(response.status).toBe(404);
+      expect(response.body.error.name).toBe('NotFoundError');
+    }
+    const listedByBob = await request(app)
+      .get(`/reports/${id}/shares`)
+      .set('Authorization', token(BOB));
+    expect(listedByBob.status).toBe(404);
+
+    const badStatus = await request(app)
+      .get(`/reports/${id}/shares?status=gone`)
+      .set('Authorization', token(ALICE));
+    expect(badStatus.status).toBe(400);
+    expect(badStatus.body.error.message).toMatch(
+      /Invalid query parameter 'status'/,
+    );
+    const unknown = await request(app)
+      .get(`/reports/${id}/shares?all=true`)
+      .set('Authorization', token(ALICE));
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toMatch(/'all'/);
+
+    // Admins may list and revoke anyone's links.
+    const byAdmin = await request(app)
+      .delete(`/reports/${id}/shares/${link.id}`)
+      .set('Authorization', token(ADMIN));
+    expect(byAdmin.status).toBe(200);
+    expect((await request(app).get(link.path)).status).toBe(403);
+  });
+
+  it('redirects a shared link to a short-lived S3 pre-signed URL in presigned mode; the URL alone reads the file', async () => {
+    stack.settings.current = {
+      ...stack.settings.current,
+      reports: {
+        ...stack.settings.current.reports,
+        sharing: {
+          ...stack.settings.current.reports.sharing,
+          download: { type: 'presigned', urlLifetimeSeconds: 300 },
+        },
+      },
+    };
+    const id = await finishedJob();
+    const link = await sharedLink(id, 1);
+    const mine = await request(app)
+      .get(`/reports/${id}/download`)
+      .set('Cookie', cookie(ALICE));
+    expect(mine.status).toBe(200);
+
+    const opened = await request(app).get(link.path);
+    expect(opened.status).toBe(302);
+    expect(opened.headers['cache-control']).toBe(
+      'private, no-store, no-transform',
+    );
+    expect(opened.headers['referrer-policy']).toBe('no-referrer');
+    const location = new URL(opened.headers.location);
+    expect(location.origin).toBe(s3.endpoint);
+    expect(location.pathname).toBe(
+      `/${REPORTS_BUCKET}/reports/${id}/${mine.headers[
+        'content-disposition'
+      ].replace(/^attachment; filename="(.*)"$/, '$1')}`,
+    );
+    expect(location.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(audited.at(-1)).toMatchObject({
+      eventId: 'report-shared-download',
+      outcome: 'success',
+      meta: { reportId: id, delivery: 'presigned' },
+    });
+
+    // Fetched as a recipient would: no portal token or cookie at all.
+    const fetched = await fetch(location);
+    expect(fetched.status).toBe(200);
+    expect(fetched.headers.get('content-disposition')).toBe(
+      mine.headers['content-disposition'],
+    );
+    expect(Buffer.from(await fetched.arrayBuffer())).toEqual(
+      Buffer.from(mine.text),
+    );
+
+    // Revoked or expired links never redirect.
+    const other = await sharedLink(id, 1);
+    await request(app)
+      .delete(`/reports/${id}/shares/${link.id}`)
+      .set('Authorization', token(ALICE))
+      .expect(200);
+    const revoked = await request(app).get(link.path);
+    expect(revoked.status).toBe(403);
+    expect(revoked.headers.location).toBeUndefined();
+    expect((await request(app).get(other.path)).status).toBe(302);
+    stack.clock.now += HOUR;
+    const expired = await request(app).get(other.path);
+    expect(expired.status).toBe(403);
+    expect(expired.headers.location).toBeUndefined();
+    expect(expired.body.error.message).toMatch(/expired at/);
   });
 });

@@ -6,11 +6,14 @@ import {
 import { InputError, isError } from '@backstage/errors';
 import {
   CreateReportResponse,
+  ListReportSharesResponse,
   ListReportsResponse,
   ReportJob,
+  ReportShare,
   ReportShareResponse,
   createReportRequestSchema,
   createReportShareSchema,
+  listReportSharesQuerySchema,
   listReportsQuerySchema,
 } from '@internal/plugin-realtime-insights-common';
 import express from 'express';
@@ -18,7 +21,11 @@ import Router from 'express-promise-router';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { parseBody, parseQuery } from './validation';
-import { ReportDownload, ReportService } from '../services/Reports';
+import {
+  ReportDownload,
+  ReportService,
+  SharedDownload,
+} from '../services/Reports';
 
 export type ReportsRouterOptions = {
   httpAuth: HttpAuthService;
@@ -29,7 +36,10 @@ export type ReportsRouterOptions = {
 
 /** Paths the browser opens with the portal's user cookie (no token). */
 export const REPORT_COOKIE_PATHS = ['/reports/export', '/reports/:id/download'];
-/** Shared links: no portal login; the signature is the credential. */
+/**
+ * Shared links: no portal login; the signature is the credential. They
+ * answer with the file, or a redirect to a short-lived S3 pre-signed URL.
+ */
 export const REPORT_SHARED_PATH = '/shared-reports';
 
 /**
@@ -197,6 +207,49 @@ export async function createReportsRouter(
     res.status(201).json(body);
   });
 
+  // The owner (or an admin) sees a report's links, to revoke one.
+  router.get('/reports/:id/shares', async (req, res) => {
+    const credentials = await user(req);
+    const { status } = parseQuery(listReportSharesQuerySchema, req.query);
+    const body: ListReportSharesResponse = {
+      items: await reports.listShares(req.params.id, credentials, { status }),
+    };
+    res.json(body);
+  });
+
+  // Revoking is audited like sharing; revoking twice changes nothing.
+  router.delete('/reports/:id/shares/:shareId', async (req, res) => {
+    const credentials = await user(req);
+    const event = await auditor.createEvent({
+      eventId: 'report-share-revoke',
+      severityLevel: 'medium',
+      request: req,
+      meta: { reportId: req.params.id, shareId: req.params.shareId },
+    });
+    let revoked;
+    try {
+      revoked = await reports.revokeShare(
+        req.params.id,
+        req.params.shareId,
+        credentials,
+      );
+    } catch (error) {
+      await event.fail({
+        error: isError(error) ? error : new Error(`${error}`),
+      });
+      throw error;
+    }
+    await event.success({
+      meta: {
+        stream: revoked.job.stream,
+        revokedAt: revoked.share.revokedAt,
+        alreadyRevoked: !revoked.revokedNow,
+      },
+    });
+    const body: ReportShare = revoked.share;
+    res.json(body);
+  });
+
   // No login: the link's signature and expiry are checked instead.
   router.get(`${REPORT_SHARED_PATH}/:shareId`, async (req, res) => {
     const { expires, signature } = req.query;
@@ -206,7 +259,7 @@ export async function createReportsRouter(
       request: req,
       meta: { shareId: req.params.shareId },
     });
-    let file;
+    let file: SharedDownload;
     try {
       file = await reports.downloadShared(req.params.shareId, {
         expires: typeof expires === 'string' ? expires : undefined,
@@ -219,9 +272,21 @@ export async function createReportsRouter(
       throw error;
     }
     await event.success({
-      meta: { reportId: file.job.id, stream: file.job.stream },
+      meta: {
+        reportId: file.job.id,
+        stream: file.job.stream,
+        delivery: file.delivery,
+      },
     });
-    await sendFile(res, file);
+    if (file.delivery === 'proxy') {
+      await sendFile(res, file);
+      return;
+    }
+    // A fresh pre-signed URL per download: never cached, and the browser
+    // does not send the shared link (its signature) on to S3 as Referer.
+    res.setHeader('Cache-Control', CACHE_CONTROL);
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.redirect(302, file.url);
   });
 
   return router;

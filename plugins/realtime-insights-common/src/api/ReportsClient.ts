@@ -1,9 +1,12 @@
 import {
   CreateReportRequest,
   CreateReportResponse,
+  ListReportSharesResponse,
   ListReportsResponse,
   ReportJob,
+  ReportShare,
   ReportShareResponse,
+  ReportShareStatus,
 } from './reports';
 import { BackendTransport, DiscoveryLike, FetchLike } from './request';
 
@@ -84,6 +87,27 @@ export class ReportsClient {
       body: options,
     });
     return { ...share, url: await this.transport.url(share.path) };
+  }
+
+  /** A report's shared links, newest first (its owner's, or an admin's). */
+  listReportShares(
+    id: string,
+    options: { status?: ReportShareStatus } = {},
+  ): Promise<ListReportSharesResponse> {
+    return this.transport.json({
+      path: `/reports/${encodeURIComponent(id)}/shares`,
+      params: { status: options.status },
+    });
+  }
+
+  /** Stops a shared link from working; revoking it again changes nothing. */
+  revokeReportShare(id: string, shareId: string): Promise<ReportShare> {
+    return this.transport.json({
+      method: 'DELETE',
+      path: `/reports/${encodeURIComponent(id)}/shares/${encodeURIComponent(
+        shareId,
+      )}`,
+    });
   }
 
   /** Where a finished report downloads from (needs the user cookie). */

@@ -158,7 +158,13 @@ export type ReportProgress = {
   /** Extrapolated from the bytes read so far; null before any. */
   eventsEstimated: number | null;
   rowsWritten: number;
-  /** 0..1; null when it cannot be told (summary reports until done). */
+  /**
+   * Summary reports: objects of the range summarised so far (cached
+   * summaries count at once) and to summarise; 0 for raw reports.
+   */
+  objectsDone: number;
+  objectsTotal: number;
+  /** 0..1; null when it cannot be told yet. */
   fraction: number | null;
 };
 
@@ -219,6 +225,36 @@ export type ReportShareResponse = {
   url?: string;
   expiresAt: string;
 };
+
+/** State of a shared link. @public */
+export const REPORT_SHARE_STATUSES = ['active', 'expired', 'revoked'] as const;
+/** @public */
+export type ReportShareStatus = (typeof REPORT_SHARE_STATUSES)[number];
+
+/** A shared link of a report, as `GET /reports/:id/shares` lists it. @public */
+export type ReportShare = {
+  id: string;
+  reportId: string;
+  /** User entity ref of who shared it. */
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  /** Set once the link was revoked. */
+  revokedAt?: string;
+  /** `active` until it expires or is revoked. */
+  status: ReportShareStatus;
+};
+
+/** Query of `GET /reports/:id/shares`. @public */
+export const listReportSharesQuerySchema = z
+  .object({
+    /** Only links in this state. */
+    status: z.enum(REPORT_SHARE_STATUSES).optional(),
+  })
+  .strict();
+
+/** Answer of `GET /reports/:id/shares`, newest first. @public */
+export type ListReportSharesResponse = { items: ReportShare[] };
 
 /** The summary report's columns of a measure, in order. @public */
 export const SUMMARY_MEASURE_STATS = [

@@ -155,6 +155,8 @@ export function idleReportsApi(): RealtimeInsightsReportsApi {
     retryReport: unexpected('retryReport'),
     deleteReport: unexpected('deleteReport'),
     shareReport: unexpected('shareReport'),
+    listReportShares: unexpected('listReportShares'),
+    revokeReportShare: unexpected('revokeReportShare'),
     downloadUrl: unexpected('downloadUrl'),
     urlOf: unexpected('urlOf'),
     issueCookie: unexpected('issueCookie'),

@@ -37,32 +37,6 @@ export type SummaryShape = {
 const MAX_ID_SLOTS_LOG2 = 26;
 
 /**
- * Streams one object (gunzip → NDJSON) once into its summary. Duplicate
- * event ids within the object count once; lines that are not JSON or have
- * no valid timestamp are counted as bad; a corrupt object yields an empty
- * summary marked corrupt. Never throws for bad data.
- */
-export async function summariseObject(
-  body: Readable,
-  shape: SummaryShape,
-): Promise<ObjectSummary> {
-  const summariser = new ObjectSummariser(shape);
-  const lines = new LineSplitter();
-  const onLine = (bytes: Buffer, start: number, end: number) =>
-    summariser.read(bytes, start, end);
-  try {
-    for await (const chunk of decompressedChunks(body)) {
-      lines.push(chunk, onLine);
-    }
-    lines.end(onLine);
-  } catch {
-    // Truncated or corrupt compressed data: counted, never a failed query.
-    return { ...emptySummary(), corrupt: true };
-  }
-  return summariser.finish();
-}
-
-/**
  * The summary of one object, a line at a time. Flat events — what the
  * record transform writes — are read in place from the bytes (`EventLine`):
  * no text decoding, no parsed objects. Any other line goes through
@@ -308,4 +282,30 @@ class ObjectSummariser {
       summary.maxArrivalMs = ms;
     }
   }
+}
+
+/**
+ * Streams one object (gunzip → NDJSON) once into its summary. Duplicate
+ * event ids within the object count once; lines that are not JSON or have
+ * no valid timestamp are counted as bad; a corrupt object yields an empty
+ * summary marked corrupt. Never throws for bad data.
+ */
+export async function summariseObject(
+  body: Readable,
+  shape: SummaryShape,
+): Promise<ObjectSummary> {
+  const summariser = new ObjectSummariser(shape);
+  const lines = new LineSplitter();
+  const onLine = (bytes: Buffer, start: number, end: number) =>
+    summariser.read(bytes, start, end);
+  try {
+    for await (const chunk of decompressedChunks(body)) {
+      lines.push(chunk, onLine);
+    }
+    lines.end(onLine);
+  } catch {
+    // Truncated or corrupt compressed data: counted, never a failed query.
+    return { ...emptySummary(), corrupt: true };
+  }
+  return summariser.finish();
 }

@@ -11,6 +11,7 @@ import { ObjectListing, hoursCovering } from '../QueryEngine/ObjectListing';
 import { mapWithConcurrency } from '../QueryEngine/mapWithConcurrency';
 import { SummaryCache } from '../SummaryCache';
 import { ResolvedReport } from './reportRequest';
+import { latestProgress } from './latestProgress';
 import { scanEvents, scanFields } from './scanEvents';
 import { createReportWriter } from './writers';
 
@@ -23,6 +24,9 @@ export type ExportProgress = {
   eventsScanned: number;
   rowsWritten: number;
   outputBytes: number;
+  /** Summary reports: objects summarised, of those the range covers. */
+  objectsDone?: number;
+  objectsTotal?: number;
 };
 
 export type ExportResult = ExportProgress & {
@@ -100,7 +104,7 @@ export class ReportExporter {
     const now = options.now ?? Date.now();
     const plan = options.plan ?? (await this.plan(stream, report, now));
     return report.kind === 'summary'
-      ? this.writeSummary(stream, report, sink, plan, now)
+      ? this.writeSummary(stream, report, sink, plan, now, options.onProgress)
       : this.writeRaw(stream, report, sink, plan, options);
   }
 
@@ -110,7 +114,19 @@ export class ReportExporter {
     sink: Writable,
     plan: ReportPlan,
     now: number,
+    onProgress?: (progress: ExportProgress) => void | Promise<void>,
   ): Promise<ExportResult> {
+    let objects = { objectsDone: 0, objectsTotal: plan.objects.length };
+    const progressOf = () => ({
+      bytesEstimated: plan.bytesEstimated,
+      bytesScanned: 0,
+      eventsScanned: 0,
+      rowsWritten: 0,
+      outputBytes: 0,
+      ...objects,
+    });
+    // The engine reports each object summarised; recorded one at a time.
+    const progress = onProgress && latestProgress(onProgress);
     const series = await this.options.engine.timeSeries(
       stream,
       {
@@ -122,7 +138,17 @@ export class ReportExporter {
         filters: report.filters,
       },
       now,
+      {
+        onProgress: progress
+          ? p => {
+              objects = p;
+              progress.report(progressOf());
+            }
+          : undefined,
+      },
     );
+    // A cancel seen while summarising stops the report here.
+    await progress?.settled();
     const writer = createReportWriter(report.format, sink, {
       name: stream.name,
     });
@@ -162,6 +188,7 @@ export class ReportExporter {
       eventsScanned: events,
       rowsWritten: series.buckets.length,
       outputBytes: writer.bytesWritten,
+      ...objects,
       duplicateEvents: series.stats.duplicateEvents,
       badLines: series.stats.badLines,
       unreadableObjects: series.stats.corruptObjects,

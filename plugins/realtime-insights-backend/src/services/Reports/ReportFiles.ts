@@ -9,6 +9,7 @@ import {
   ServerSideEncryption,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable, Writable } from 'node:stream';
 
 /** Where report files go, read per call (admins may change it). */
@@ -24,6 +25,23 @@ export type ReportUpload = {
   /** Resolves with the file's size once it is stored. */
   done: Promise<number>;
 };
+
+/**
+ * `Content-Disposition` of a download named `fileName`: as Express's
+ * `res.attachment` writes it, with an RFC 5987 `filename*` for names
+ * beyond printable ASCII.
+ */
+export function attachmentDisposition(fileName: string): string {
+  if (/^[\x20-\x7e]*$/.test(fileName) && !/["\\]/.test(fileName)) {
+    return `attachment; filename="${fileName}"`;
+  }
+  const fallback = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const encoded = encodeURIComponent(fileName).replace(
+    /['()*]/g,
+    c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
 
 /** S3 parts of 8 MiB, up to 3 being sent while the next fills (32 MiB). */
 const PART_BYTES = 8 * 1024 * 1024;
@@ -205,6 +223,27 @@ export class ReportFiles {
       body: response.Body as Readable,
       size: response.ContentLength ?? 0,
     };
+  }
+
+  /**
+   * A pre-signed GET URL of the file, downloading as `fileName`: anyone
+   * holding it reads the file, without other credentials, for
+   * `expiresInSeconds` (or until the signing credentials expire).
+   */
+  presignedDownloadUrl(
+    key: string,
+    options: { fileName: string; expiresInSeconds: number },
+  ): Promise<string> {
+    const { bucket } = this.location();
+    return getSignedUrl(
+      this.client,
+      new GetObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ResponseContentDisposition: attachmentDisposition(options.fileName),
+      }),
+      { expiresIn: options.expiresInSeconds },
+    );
   }
 
   async delete(key: string): Promise<void> {

@@ -187,6 +187,10 @@ export class ReportJobRunner {
         eventsScanned: 0,
         rowsWritten: 0,
         outputBytes: 0,
+        // Summaries count objects (the engine refines the total).
+        ...(report.kind === 'summary'
+          ? { objectsDone: 0, objectsTotal: plan.objects.length }
+          : {}),
       });
       const key = `${settings().reports.s3.prefix}${job.id}/${job.fileName}`;
       const upload = files.upload(
@@ -206,7 +210,8 @@ export class ReportJobRunner {
         throw controller.signal.aborted ? controller.signal.reason : error;
       }
       if (controller.signal.aborted) {
-        // Stopped after the file was stored (a summary cannot stop midway).
+        // Stopped after the file was stored (a summary stops only once the
+        // engine has answered).
         await files.delete(key).catch(() => {});
         throw controller.signal.reason;
       }

@@ -4,13 +4,20 @@
  * PostgreSQL (when one answers on 127.0.0.1:5432).
  */
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
-import { ReportRequest } from '@internal/plugin-realtime-insights-common';
+import {
+  ReportJob,
+  ReportRequest,
+} from '@internal/plugin-realtime-insights-common';
 import { LocalS3, startLocalS3 } from '@internal/local-s3';
 import ExcelJS from 'exceljs';
 import { Writable } from 'node:stream';
 import { REDIS_URL } from '../../__testUtils__/redis';
 import { ObjectStore } from '../ObjectStore';
-import { CACHE_KEY_PREFIX, RedisSummaryCache } from '../SummaryCache';
+import {
+  CACHE_KEY_PREFIX,
+  MemorySummaryCache,
+  RedisSummaryCache,
+} from '../SummaryCache';
 import { reportTestDatabases } from './__testUtils__/testDatabases';
 import {
   EVENTS_BUCKET,
@@ -46,6 +53,34 @@ const request = (overrides: Partial<ReportRequest> = {}): ReportRequest => ({
   delivery: 'job',
   ...overrides,
 });
+
+/**
+ * Holds every object read but the first until `gate.open()`: a job is
+ * seen midway without waiting for time to pass.
+ */
+const gate = {
+  opened: false,
+  release: () => {},
+  open() {
+    this.opened = true;
+    this.release();
+  },
+};
+function gated(store: ObjectStore): ObjectStore {
+  gate.opened = false;
+  const opened = new Promise<void>(resolve => {
+    gate.release = resolve;
+  });
+  let reads = 0;
+  return {
+    list: (bucket, prefix, startAfter) =>
+      store.list(bucket, prefix, startAfter),
+    open: async (bucket, key) => {
+      if (reads++ > 0) await opened;
+      return store.open(bucket, key);
+    },
+  };
+}
 
 /** Delays every object read: jobs run long enough to watch and cancel. */
 function slowStore(
@@ -501,9 +536,10 @@ describe('report jobs (real s3rver, Redis and database)', () => {
       const shareId = link.pathname.split('/').pop()!;
       const file = await stack.service.downloadShared(shareId, params);
       expect(file.job.id).toBe(id);
-      expect((await readBody(file.body)).toString()).toBe(
-        await downloadText(stack.service, id),
-      );
+      expect(file.delivery).toBe('proxy');
+      expect(
+        file.delivery === 'proxy' && (await readBody(file.body)).toString(),
+      ).toBe(await downloadText(stack.service, id));
 
       // Only that report, only with its signature and expiry.
       const otherShare = await stack.service.share(otherId, alice, 1);
@@ -554,6 +590,220 @@ describe('report jobs (real s3rver, Redis and database)', () => {
       await expect(stack.service.share(id, alice, 1)).rejects.toThrow(
         /turned off/,
       );
+    });
+
+    it('lists a report’s shared links and revokes one: the link stops working, revoking again changes nothing', async () => {
+      const stack = await setup();
+      const created = await stack.service.create(
+        request({ to: new Date(START + HOUR).toISOString() }),
+        alice,
+      );
+      const id = created.delivery === 'job' ? created.report.id : '';
+      await stack.runner.runQueued();
+      const linkOf = (path: string) => {
+        const url = new URL(path, 'http://backend.test');
+        return {
+          shareId: url.pathname.split('/').pop()!,
+          params: {
+            expires: url.searchParams.get('expires') ?? undefined,
+            signature: url.searchParams.get('signature') ?? undefined,
+          },
+        };
+      };
+      const first = await stack.service.share(id, alice, 1);
+      stack.clock.now += 1000;
+      const second = await stack.service.share(id, alice, 24);
+      expect(
+        (await stack.service.listShares(id, alice)).map(s => [s.id, s.status]),
+      ).toEqual([
+        [second.id, 'active'],
+        [first.id, 'active'],
+      ]);
+      await expect(stack.service.listShares(id, bob)).rejects.toThrow(
+        /No report/,
+      );
+
+      const revoked = await stack.service.revokeShare(id, first.id, alice);
+      expect(revoked.revokedNow).toBe(true);
+      expect(revoked.share).toEqual({
+        id: first.id,
+        reportId: id,
+        createdBy: 'user:default/alice',
+        createdAt: new Date(stack.clock.now - 1000).toISOString(),
+        expiresAt: first.expiresAt,
+        revokedAt: new Date(stack.clock.now).toISOString(),
+        status: 'revoked',
+      });
+      const { shareId, params } = linkOf(first.path);
+      await expect(
+        stack.service.downloadShared(shareId, params),
+      ).rejects.toThrow(
+        'This shared link was revoked; ask its sender for a new one',
+      );
+      // The other link still works.
+      const other = linkOf(second.path);
+      expect(
+        (await stack.service.downloadShared(other.shareId, other.params)).job
+          .id,
+      ).toBe(id);
+
+      // Idempotent: the first revocation's time stays.
+      stack.clock.now += 5000;
+      const again = await stack.service.revokeShare(id, first.id, alice);
+      expect(again.revokedNow).toBe(false);
+      expect(again.share.revokedAt).toBe(revoked.share.revokedAt);
+
+      // An hour later the first has expired too, but stays `revoked`.
+      stack.clock.now += HOUR;
+      expect(
+        (await stack.service.listShares(id, alice)).map(s => s.status),
+      ).toEqual(['active', 'revoked']);
+      expect(
+        (await stack.service.listShares(id, alice, { status: 'active' })).map(
+          s => s.id,
+        ),
+      ).toEqual([second.id]);
+
+      // Owner without `report.share`: 403; admins may revoke anyone's.
+      stack.decisions.share = false;
+      await expect(
+        stack.service.revokeShare(id, second.id, alice),
+      ).rejects.toThrow(/may not revoke/);
+      expect(
+        (await stack.service.revokeShare(id, second.id, admin)).share.status,
+      ).toBe('revoked');
+      // Other users' reports, unknown shares, another report's share: 404.
+      stack.decisions.share = true;
+      await expect(
+        stack.service.revokeShare(id, second.id, bob),
+      ).rejects.toThrow(/No report/);
+      await expect(
+        stack.service.revokeShare(
+          id,
+          '00000000-0000-4000-8000-000000000000',
+          alice,
+        ),
+      ).rejects.toThrow(/has no shared link/);
+      const elsewhere = await stack.service.create(
+        request({ to: new Date(START + HOUR).toISOString() }),
+        alice,
+      );
+      const elsewhereId =
+        elsewhere.delivery === 'job' ? elsewhere.report.id : '';
+      await expect(
+        stack.service.revokeShare(elsewhereId, second.id, alice),
+      ).rejects.toThrow(/has no shared link/);
+    });
+
+    it('answers a shared link with a short-lived S3 pre-signed URL in presigned mode, never past the link’s expiry', async () => {
+      const stack = await setup({
+        config: {
+          reports: {
+            s3: { bucket: REPORTS_BUCKET },
+            sharing: {
+              download: { type: 'presigned', urlLifetimeSeconds: 120 },
+            },
+          },
+        },
+      });
+      const created = await stack.service.create(
+        request({ to: new Date(START + HOUR).toISOString() }),
+        alice,
+      );
+      const id = created.delivery === 'job' ? created.report.id : '';
+      await stack.runner.runQueued();
+      const share = await stack.service.share(id, alice, 1);
+      const link = new URL(share.path, 'http://backend.test');
+      const shareId = link.pathname.split('/').pop()!;
+      const params = {
+        expires: link.searchParams.get('expires') ?? undefined,
+        signature: link.searchParams.get('signature') ?? undefined,
+      };
+
+      const answer = await stack.service.downloadShared(shareId, params);
+      expect(answer.delivery).toBe('presigned');
+      const url = answer.delivery === 'presigned' ? answer.url : '';
+      expect(new URL(url).searchParams.get('X-Amz-Expires')).toBe('120');
+      expect(answer.delivery === 'presigned' && answer.urlExpiresAt).toBe(
+        stack.clock.now + 120_000,
+      );
+      // The URL alone reads the file from S3 (no backend, no token).
+      const fetched = await fetch(url);
+      expect(fetched.status).toBe(200);
+      expect(fetched.headers.get('content-disposition')).toBe(
+        `attachment; filename="${share.job.fileName}"`,
+      );
+      expect(Buffer.from(await fetched.arrayBuffer()).toString()).toBe(
+        await downloadText(stack.service, id),
+      );
+
+      // 30 s before the link expires, the URL lives 30 s.
+      stack.clock.now = Date.parse(share.expiresAt) - 30_000;
+      const late = await stack.service.downloadShared(shareId, params);
+      expect(
+        late.delivery === 'presigned' &&
+          new URL(late.url).searchParams.get('X-Amz-Expires'),
+      ).toBe('30');
+      stack.clock.now = Date.parse(share.expiresAt) - 500;
+      await expect(
+        stack.service.downloadShared(shareId, params),
+      ).rejects.toThrow(/expired at/);
+    });
+
+    it('shows a summary job’s progress in objects summarised while it runs', async () => {
+      // A cold cache of its own: every object is read and summarised.
+      const stack = await setup({
+        cache: new MemorySummaryCache(10_000),
+        wrapStore: gated,
+      });
+      const created = await stack.service.create(
+        request({ kind: 'summary', bucket: '1h' }),
+        alice,
+      );
+      const id = created.delivery === 'job' ? created.report.id : '';
+      const written: Array<{ done?: number; total?: number }> = [];
+      const seenRunning: ReportJob[] = [];
+      const record = stack.reportStore.progress.bind(stack.reportStore);
+      jest
+        .spyOn(stack.reportStore, 'progress')
+        .mockImplementation(async (jobId, claim, progress, now) => {
+          const answer = await record(jobId, claim, progress, now);
+          written.push({
+            done: progress.objectsDone,
+            total: progress.objectsTotal,
+          });
+          if ((progress.objectsDone ?? 0) > 0 && !gate.opened) {
+            // Recorded while the other objects wait: what the API shows.
+            seenRunning.push(await stack.service.get(id, alice));
+            gate.open();
+          }
+          return answer;
+        });
+      await stack.runner.runQueued();
+
+      const done = await stack.service.get(id, alice);
+      expect(done.status).toBe('succeeded');
+      const total = done.progress.objectsTotal;
+      expect(total).toBe(objects.length);
+      expect(done.progress.objectsDone).toBe(total);
+      expect(done.progress.fraction).toBe(1);
+
+      const [running] = seenRunning;
+      expect(running.status).toBe('running');
+      expect(running.progress.objectsTotal).toBe(total);
+      expect(running.progress.objectsDone).toBeGreaterThan(0);
+      expect(running.progress.objectsDone).toBeLessThan(total);
+      expect(running.progress.fraction).toBe(
+        running.progress.objectsDone / total,
+      );
+
+      const counts = written.map(w => w.done ?? 0);
+      expect(counts[0]).toBe(0);
+      expect(counts.at(-1)).toBe(total);
+      for (let i = 1; i < counts.length; i++) {
+        expect(counts[i]).toBeGreaterThanOrEqual(counts[i - 1]);
+      }
+      expect(written.every(w => w.total === total)).toBe(true);
     });
 
     it('streams a direct download without a job, and refuses one over the size limit', async () => {

@@ -15,7 +15,9 @@ import {
   REPORT_FORMAT_FILES,
   ReportJob,
   ReportRequest,
+  ReportShare,
   ReportShareResponse,
+  ReportShareStatus,
   realtimeInsightsAdminPermission,
   realtimeInsightsReportCreatePermission,
   realtimeInsightsReportSharePermission,
@@ -28,7 +30,12 @@ import { EngineStream } from '../QueryEngine';
 import { ExportResult, ReportExporter, ReportPlan } from './ReportExporter';
 import { ReportFiles } from './ReportFiles';
 import { ResolvedReport, resolveReportRequest } from './reportRequest';
-import { JobRecord, ReportStore, toReportJob } from './ReportStore';
+import {
+  JobRecord,
+  ReportStore,
+  ShareRecord,
+  toReportJob,
+} from './ReportStore';
 import { sharePath, signShare, verifyShare } from './shareLinks';
 
 const HOUR_MS = 3_600_000;
@@ -47,6 +54,22 @@ export type ReportDownload = {
   contentType: string;
   job: ReportJob;
 };
+
+/**
+ * What a valid shared link answers: the file itself (`proxy`), or where to
+ * fetch it from S3 for a short while (`presigned`).
+ */
+export type SharedDownload = { shareId: string } & (
+  | ({ delivery: 'proxy' } & ReportDownload)
+  | {
+      delivery: 'presigned';
+      /** An S3 pre-signed GET URL of the file. */
+      url: string;
+      /** Epoch ms after which `url` no longer works. */
+      urlExpiresAt: number;
+      job: ReportJob;
+    }
+);
 
 /** A direct download, checked and planned, ready to be written. */
 export type PreparedExport = {
@@ -74,11 +97,29 @@ export type ReportServiceOptions = {
   now?: () => number;
 };
 
+function toReportShare(share: ShareRecord, now: number): ReportShare {
+  let status: ReportShareStatus = 'active';
+  if (share.revokedAt !== null) status = 'revoked';
+  else if (share.expiresAt <= now) status = 'expired';
+  return {
+    id: share.id,
+    reportId: share.reportId,
+    createdBy: share.createdBy,
+    createdAt: new Date(share.createdAt).toISOString(),
+    expiresAt: new Date(share.expiresAt).toISOString(),
+    ...(share.revokedAt !== null
+      ? { revokedAt: new Date(share.revokedAt).toISOString() }
+      : {}),
+    status,
+  };
+}
+
 /**
  * What the report routes do: create (a direct download or a job), list,
- * inspect, cancel, retry, delete, download and share reports. Users see
- * their own reports; holders of `realtime-insights.admin` see everyone's.
- * Others' reports answer as if they did not exist (404).
+ * inspect, cancel, retry, delete, download and share reports, and list and
+ * revoke their shared links. Users see their own reports; holders of
+ * `realtime-insights.admin` see everyone's. Others' reports answer as if
+ * they did not exist (404).
  */
 export class ReportService {
   private readonly now: () => number;
@@ -314,12 +355,66 @@ export class ReportService {
     };
   }
 
-  /** The file behind a shared link, if the link is genuine and current. */
+  /**
+   * A report's shares, newest first, to its owner or an admin; `status`
+   * keeps only links in that state.
+   */
+  async listShares(
+    id: string,
+    credentials: UserCredentials,
+    options: { status?: ReportShareStatus } = {},
+  ): Promise<ReportShare[]> {
+    const job = await this.visibleJob(id, credentials);
+    const now = this.now();
+    return (await this.options.store.listShares(job.id))
+      .map(share => toReportShare(share, now))
+      .filter(share => !options.status || share.status === options.status);
+  }
+
+  /**
+   * Revokes one of a report's shares: its owner with `report.share`, or an
+   * admin. Revoking a revoked share again changes nothing (idempotent).
+   */
+  async revokeShare(
+    id: string,
+    shareId: string,
+    credentials: UserCredentials,
+  ): Promise<{ share: ReportShare; job: ReportJob; revokedNow: boolean }> {
+    const job = await this.visibleJob(id, credentials);
+    if (!(await this.isAdmin(credentials))) {
+      await this.require(
+        realtimeInsightsReportSharePermission,
+        credentials,
+        'You may not revoke shared links',
+      );
+    }
+    const share = UUID.test(shareId)
+      ? await this.options.store.getShare(shareId)
+      : undefined;
+    if (!share || share.reportId !== job.id) {
+      throw new NotFoundError(`Report ${id} has no shared link ${shareId}`);
+    }
+    const now = this.now();
+    const revoked = (await this.options.store.revokeShare(share.id, now))!;
+    return {
+      share: toReportShare(revoked, now),
+      job: toReportJob(job),
+      revokedNow: share.revokedAt === null,
+    };
+  }
+
+  /**
+   * What a shared link answers, if the link is genuine and current: the
+   * file, or (`sharing.download.type: presigned`) a short-lived S3
+   * pre-signed URL of it. The link stays the credential either way: it is
+   * checked, and can be revoked, on every download.
+   */
   async downloadShared(
     shareId: string,
     link: { expires?: string; signature?: string },
-  ): Promise<ReportDownload & { shareId: string }> {
-    if (!this.options.settings().reports.sharing.enabled) {
+  ): Promise<SharedDownload> {
+    const { sharing } = this.options.settings().reports;
+    if (!sharing.enabled) {
       throw new NotAllowedError('Sharing reports is turned off');
     }
     const share = UUID.test(shareId)
@@ -344,20 +439,47 @@ export class ReportService {
       );
     }
     if (share.revokedAt !== null) {
-      throw new NotAllowedError('This shared link was revoked');
-    }
-    if (this.now() >= share.expiresAt) {
       throw new NotAllowedError(
+        'This shared link was revoked; ask its sender for a new one',
+      );
+    }
+    const now = this.now();
+    const expired = () =>
+      new NotAllowedError(
         `This shared link expired at ${new Date(
           share.expiresAt,
         ).toISOString()}; ask its sender for a new one`,
       );
-    }
+    if (now >= share.expiresAt) throw expired();
     const job = await this.options.store.get(share.reportId);
     if (!job) {
       throw new NotFoundError('The shared report is no longer available');
     }
-    return { ...(await this.openFile(job)), shareId };
+    const { download } = sharing;
+    if (download.type === 'proxy') {
+      return { delivery: 'proxy', shareId, ...(await this.openFile(job)) };
+    }
+    this.finished(job);
+    // Whole seconds, never past the link's (or the report's) end.
+    const seconds = Math.floor(
+      Math.min(
+        download.urlLifetimeSeconds * 1000,
+        share.expiresAt - now,
+        (job.expiresAt ?? Infinity) - now,
+      ) / 1000,
+    );
+    if (seconds < 1) throw expired();
+    const url = await this.options.files.presignedDownloadUrl(job.outputKey!, {
+      fileName: job.fileName,
+      expiresInSeconds: seconds,
+    });
+    return {
+      delivery: 'presigned',
+      shareId,
+      url,
+      urlExpiresAt: now + seconds * 1000,
+      job: toReportJob(job),
+    };
   }
 
   // ------------------------------------------------------------ internals

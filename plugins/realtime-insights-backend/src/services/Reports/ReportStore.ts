@@ -43,6 +43,9 @@ export type JobRecord = {
   bytesScanned: number;
   eventsScanned: number;
   rowsWritten: number;
+  /** Summary jobs: objects to summarise, and summarised so far. */
+  objectsTotal: number;
+  objectsDone: number;
   fileName: string;
   outputKey: string | null;
   outputBytes: number | null;
@@ -66,7 +69,8 @@ export type ShareRecord = {
 export type JobProgress = Pick<
   JobRecord,
   'bytesEstimated' | 'bytesScanned' | 'eventsScanned' | 'rowsWritten'
->;
+> &
+  Partial<Pick<JobRecord, 'objectsTotal' | 'objectsDone'>>;
 
 // PostgreSQL answers bigint columns as strings, SQLite booleans as 0/1.
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -90,6 +94,8 @@ function toJob(row: Record<string, unknown>): JobRecord {
     bytesScanned: Number(row.bytes_scanned),
     eventsScanned: Number(row.events_scanned),
     rowsWritten: Number(row.rows_written),
+    objectsTotal: Number(row.objects_total),
+    objectsDone: Number(row.objects_done),
     fileName: String(row.file_name),
     outputKey: (row.output_key as string | null) ?? null,
     outputBytes: num(row.output_bytes),
@@ -116,14 +122,21 @@ function toShare(row: Record<string, unknown>): ShareRecord {
 const iso = (ms: number | null) =>
   ms === null ? undefined : new Date(ms).toISOString();
 
+/** How far a job has come, 0..1, or null when it cannot be told yet. */
+function fractionOf(job: JobRecord): number | null {
+  if (job.status === 'succeeded') return 1;
+  // Raw reports read bytes; summaries merge (mostly cached) object summaries.
+  const [done, total] =
+    job.kind === 'raw'
+      ? [job.bytesScanned, job.bytesEstimated]
+      : [job.objectsDone, job.objectsTotal];
+  if (total > 0) return Math.min(1, done / total);
+  return job.kind === 'raw' && job.status === 'running' ? 0 : null;
+}
+
 /** The API's view of a job. */
 export function toReportJob(job: JobRecord): ReportJob {
   const { bytesEstimated, bytesScanned, eventsScanned } = job;
-  let fraction: number | null = null;
-  if (job.status === 'succeeded') fraction = 1;
-  else if (job.kind === 'raw' && bytesEstimated > 0) {
-    fraction = Math.min(1, bytesScanned / bytesEstimated);
-  } else if (job.kind === 'raw' && job.status === 'running') fraction = 0;
   const out: ReportJob = {
     id: job.id,
     stream: job.stream,
@@ -146,7 +159,9 @@ export function toReportJob(job: JobRecord): ReportJob {
           ? Math.round((eventsScanned / bytesScanned) * bytesEstimated)
           : null,
       rowsWritten: job.rowsWritten,
-      fraction,
+      objectsDone: job.objectsDone,
+      objectsTotal: job.objectsTotal,
+      fraction: fractionOf(job),
     },
   };
   const startedAt = iso(job.startedAt);
@@ -256,6 +271,7 @@ export class ReportStore {
           bytes_scanned: 0,
           events_scanned: 0,
           rows_written: 0,
+          objects_done: 0,
         });
       if (count === 1) claimed.push((await this.get(id))!);
     }
@@ -284,6 +300,10 @@ export class ReportStore {
       update.events_scanned = progress.eventsScanned;
     if (progress.rowsWritten !== undefined)
       update.rows_written = progress.rowsWritten;
+    if (progress.objectsTotal !== undefined)
+      update.objects_total = progress.objectsTotal;
+    if (progress.objectsDone !== undefined)
+      update.objects_done = progress.objectsDone;
     const count = await this.db(JOBS)
       .where({ id, claimed_by: claim, status: 'running' })
       .update(update);
@@ -320,6 +340,12 @@ export class ReportStore {
         bytes_scanned: outcome.progress.bytesScanned,
         events_scanned: outcome.progress.eventsScanned,
         rows_written: outcome.progress.rowsWritten,
+        ...(outcome.progress.objectsTotal !== undefined
+          ? {
+              objects_total: outcome.progress.objectsTotal,
+              objects_done: outcome.progress.objectsDone,
+            }
+          : {}),
         error: null,
         finished_at: now,
         expires_at: outcome.expiresAt,
@@ -380,6 +406,7 @@ export class ReportStore {
         bytes_scanned: 0,
         events_scanned: 0,
         rows_written: 0,
+        objects_done: 0,
         updated_at: now,
       });
     return count === 1;
@@ -449,6 +476,28 @@ export class ReportStore {
   async getShare(id: string): Promise<ShareRecord | undefined> {
     const row = await this.db(SHARES).where({ id }).first();
     return row ? toShare(row) : undefined;
+  }
+
+  /** A report's shares, newest first. */
+  async listShares(reportId: string): Promise<ShareRecord[]> {
+    return (
+      await this.db(SHARES)
+        .where({ report_id: reportId })
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+    ).map(toShare);
+  }
+
+  /**
+   * Marks a share revoked, unless it already is (the first revocation's
+   * time stays). Resolves with the share as it is now.
+   */
+  async revokeShare(id: string, now: number): Promise<ShareRecord | undefined> {
+    await this.db(SHARES)
+      .where({ id })
+      .whereNull('revoked_at')
+      .update({ revoked_at: now });
+    return this.getShare(id);
   }
 
   /**

@@ -13,6 +13,7 @@ export type {
   PreparedExport,
   ReportDownload,
   ReportServiceOptions,
+  SharedDownload,
 } from './ReportService';
 export { ReportStore } from './ReportStore';
 export { csvField } from './writers';

@@ -151,6 +151,8 @@ describe('ReportDownloadButton', () => {
             eventsScanned: 40_000,
             eventsEstimated: 100_000,
             rowsWritten: 39_000,
+            objectsDone: 0,
+            objectsTotal: 0,
             fraction: 0.4,
           },
         });

@@ -25,7 +25,12 @@ export function jobSummary(job: ReportJob): string {
               'en-US',
             )} events`
           : '';
-      return job.kind === 'raw' ? `${read}${events}` : 'Summarising…';
+      if (job.kind === 'raw') return `${read}${events}`;
+      return progress.objectsTotal > 0
+        ? `Summarised ${progress.objectsDone.toLocaleString(
+            'en-US',
+          )} of ${progress.objectsTotal.toLocaleString('en-US')} objects`
+        : 'Summarising…';
     }
     case 'succeeded':
       return `Ready: ${progress.rowsWritten.toLocaleString('en-US')} rows${

@@ -4,6 +4,7 @@ import {
   registerMswTestHooks,
   renderInTestApp,
 } from '@backstage/frontend-test-utils';
+import { ReportShare } from '@internal/plugin-realtime-insights-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
@@ -14,6 +15,7 @@ import {
   BASE,
   captureDownloads,
   job,
+  share,
   testReportsClient,
 } from './__testUtils__/reportsBackend';
 
@@ -96,9 +98,14 @@ describe('ReportsList', () => {
 
   it('shares a finished report as an expiring link, with the share permission', async () => {
     const asked: unknown[] = [];
+    let shares: ReportShare[] = [];
     server.use(
+      http.get(`${BASE}/reports/:id/shares`, () =>
+        HttpResponse.json({ items: shares }),
+      ),
       http.post(`${BASE}/reports/:id/shares`, async ({ request, params }) => {
         asked.push([params.id, await request.json()]);
+        shares = [share({ id: 'share-1' })];
         return HttpResponse.json(
           {
             id: 'share-1',
@@ -118,6 +125,7 @@ describe('ReportsList', () => {
       }),
     ).toBeNull();
     fireEvent.click(within(done).getByRole('button', { name: 'Share' }));
+    expect(await screen.findByText('No active links.')).toBeInTheDocument();
     fireEvent.change(await screen.findByLabelText('Link lifetime (hours)'), {
       target: { value: '48' },
     });
@@ -129,6 +137,101 @@ describe('ReportsList', () => {
       `Expires ${new Date('2026-11-25T09:00:00.000Z').toLocaleString()}`,
     );
     expect(asked).toEqual([[DONE.id, { expiresInHours: 48 }]]);
+    // The new link is listed among the active ones.
+    const links = await screen.findByRole('list', { name: 'Active links' });
+    expect(
+      within(links).getByText(
+        `Expires ${new Date('2026-11-25T09:00:00.000Z').toLocaleString()}`,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('lists a report’s active links and revokes one', async () => {
+    const FIRST = share({ id: '44444444-4444-4444-8444-444444444444' });
+    const SECOND = share({
+      id: '55555555-5555-4555-8555-555555555555',
+      createdBy: 'user:default/admin',
+      createdAt: '2026-11-24T10:00:00.000Z',
+      expiresAt: '2026-11-26T10:00:00.000Z',
+    });
+    let active = [SECOND, FIRST];
+    const listed: Array<string | null> = [];
+    const revoked: unknown[] = [];
+    server.use(
+      http.get(`${BASE}/reports/:id/shares`, ({ request, params }) => {
+        expect(params.id).toBe(DONE.id);
+        listed.push(new URL(request.url).searchParams.get('status'));
+        return HttpResponse.json({ items: active });
+      }),
+      http.delete(`${BASE}/reports/:id/shares/:shareId`, ({ params }) => {
+        revoked.push([params.id, params.shareId]);
+        active = active.filter(s => s.id !== params.shareId);
+        return HttpResponse.json({
+          ...FIRST,
+          status: 'revoked',
+          revokedAt: '2026-11-24T11:00:00.000Z',
+        });
+      }),
+    );
+    await render();
+    fireEvent.click(
+      within(await rowOf('done.csv')).getByRole('button', { name: 'Share' }),
+    );
+    const links = await screen.findByRole('list', { name: 'Active links' });
+    expect(within(links).getAllByRole('listitem')).toHaveLength(2);
+    expect(
+      within(links).getByText(
+        `Shared by admin on ${new Date(SECOND.createdAt).toLocaleString()}`,
+      ),
+    ).toBeInTheDocument();
+    expect(listed[0]).toBe('active');
+
+    fireEvent.click(
+      within(links).getByRole('button', {
+        name: `Revoke the link shared on ${new Date(
+          FIRST.createdAt,
+        ).toLocaleString()}`,
+      }),
+    );
+    await waitFor(() =>
+      expect(within(links).getAllByRole('listitem')).toHaveLength(1),
+    );
+    expect(revoked).toEqual([[DONE.id, FIRST.id]]);
+    expect(
+      within(links).queryByText(
+        `Shared by alice on ${new Date(FIRST.createdAt).toLocaleString()}`,
+      ),
+    ).toBeNull();
+  });
+
+  it('says why a link could not be revoked', async () => {
+    server.use(
+      http.get(`${BASE}/reports/:id/shares`, () =>
+        HttpResponse.json({ items: [share()] }),
+      ),
+      http.delete(`${BASE}/reports/:id/shares/:shareId`, () =>
+        HttpResponse.json(
+          {
+            error: {
+              name: 'NotAllowedError',
+              message: 'You may not revoke shared links',
+            },
+            response: { statusCode: 403 },
+          },
+          { status: 403 },
+        ),
+      ),
+    );
+    await render();
+    fireEvent.click(
+      within(await rowOf('done.csv')).getByRole('button', { name: 'Share' }),
+    );
+    const links = await screen.findByRole('list', { name: 'Active links' });
+    fireEvent.click(within(links).getByRole('button', { name: /^Revoke/ }));
+    expect(
+      await screen.findByText('You may not revoke shared links'),
+    ).toBeInTheDocument();
+    expect(within(links).getAllByRole('listitem')).toHaveLength(1);
   });
 
   it('retries a failed report and shows why an action failed', async () => {

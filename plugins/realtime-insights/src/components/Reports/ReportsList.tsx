@@ -2,17 +2,11 @@ import { Progress, Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import {
   ReportJob,
-  ReportShareResponse,
   realtimeInsightsReportSharePermission,
 } from '@internal/plugin-realtime-insights-common';
 import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import { useCallback, useEffect, useState } from 'react';
@@ -20,98 +14,15 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { backendError } from '../backendError';
 import { downloadReport, formatBytes } from './download';
 import { ReportJobProgress } from './ReportJobProgress';
+import { ReportShareDialog } from './ReportShareDialog';
 import { realtimeInsightsReportsApiRef } from './reportsApi';
 import { REPORT_POLL_MS, isActive } from './useReportJob';
-
-/** Creates an expiring link to a finished report and shows it. */
-function ShareDialog(props: { job: ReportJob; onClose(): void }) {
-  const { job, onClose } = props;
-  const api = useApi(realtimeInsightsReportsApiRef);
-  const [hours, setHours] = useState('24');
-  const [share, setShare] = useState<ReportShareResponse>();
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
-
-  const create = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      setShare(
-        await api.shareReport(job.id, { expiresInHours: Number(hours) }),
-      );
-    } catch (e) {
-      setError(backendError(e as Error));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <Dialog open onClose={onClose} fullWidth maxWidth="sm">
-      <DialogTitle>Share {job.fileName}</DialogTitle>
-      <DialogContent>
-        <Box display="flex" flexDirection="column" gridGap={16}>
-          <Typography variant="body2">
-            Anyone with the link can download this report, without a portal
-            login, until the link expires. Every link is recorded.
-          </Typography>
-          {!share && (
-            <TextField
-              id="report-share-hours"
-              label="Link lifetime (hours)"
-              type="number"
-              value={hours}
-              onChange={e => setHours(e.target.value)}
-              inputProps={{ min: 1 }}
-            />
-          )}
-          {share && (
-            <>
-              <TextField
-                id="report-share-link"
-                label="Link"
-                value={share.url ?? share.path}
-                InputProps={{ readOnly: true }}
-                onFocus={e => e.target.select()}
-              />
-              <Typography variant="body2" data-testid="share-expiry">
-                Expires {new Date(share.expiresAt).toLocaleString()}
-              </Typography>
-            </>
-          )}
-          {error && <Alert severity="error">{error.message}</Alert>}
-        </Box>
-      </DialogContent>
-      <DialogActions>
-        {share && (
-          <Button
-            onClick={() =>
-              navigator.clipboard?.writeText(share.url ?? share.path)
-            }
-          >
-            Copy link
-          </Button>
-        )}
-        <Button onClick={onClose}>Close</Button>
-        {!share && (
-          <Button
-            color="primary"
-            variant="contained"
-            disabled={busy || !(Number(hours) > 0)}
-            onClick={create}
-          >
-            Create link
-          </Button>
-        )}
-      </DialogActions>
-    </Dialog>
-  );
-}
 
 /**
  * The signed-in user's reports (of one stream, or all), newest first:
  * progress of running ones, download of finished ones again, cancel,
- * retry, delete, and share for users holding `report.share`.
+ * retry, delete, and share (and revoke links) for users holding
+ * `report.share`.
  *
  * @public
  */
@@ -255,7 +166,10 @@ export function ReportsList(props: { stream?: string; title?: string }) {
         }
       />
       {sharing && (
-        <ShareDialog job={sharing} onClose={() => setSharing(undefined)} />
+        <ReportShareDialog
+          job={sharing}
+          onClose={() => setSharing(undefined)}
+        />
       )}
     </>
   );

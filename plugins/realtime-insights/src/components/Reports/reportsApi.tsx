@@ -17,6 +17,8 @@ export type RealtimeInsightsReportsApi = Pick<
   | 'retryReport'
   | 'deleteReport'
   | 'shareReport'
+  | 'listReportShares'
+  | 'revokeReportShare'
   | 'downloadUrl'
   | 'urlOf'
   | 'issueCookie'

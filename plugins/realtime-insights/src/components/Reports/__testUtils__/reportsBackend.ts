@@ -1,6 +1,7 @@
 import {
   RealtimeInsightsClient,
   ReportJob,
+  ReportShare,
   ReportsClient,
 } from '@internal/plugin-realtime-insights-common';
 
@@ -52,8 +53,23 @@ export function job(overrides: Partial<ReportJob> = {}): ReportJob {
       eventsScanned: 0,
       eventsEstimated: null,
       rowsWritten: 0,
+      objectsDone: 0,
+      objectsTotal: 0,
       fraction: 0,
     },
+    ...overrides,
+  };
+}
+
+/** A shared link of the finished report `2222…`, as the backend lists it. */
+export function share(overrides: Partial<ReportShare> = {}): ReportShare {
+  return {
+    id: 'share-1',
+    reportId: '22222222-2222-4222-8222-222222222222',
+    createdBy: 'user:default/alice',
+    createdAt: '2026-11-24T09:00:00.000Z',
+    expiresAt: '2026-11-25T09:00:00.000Z',
+    status: 'active',
     ...overrides,
   };
 }
