@@ -189,7 +189,7 @@ describe('Deployment', () => {
     for (const name of referenced) expect(env).toHaveProperty(name);
   });
 
-  it('points the reports plugin at the reports bucket, keeping reports less long than S3 does', () => {
+  it('points the reports plugin at the reports bucket, keeping reports less long than S3 does, shared downloads pre-signed', () => {
     const [configMap] = find('ConfigMap', 'rti-portal-app-config');
     const appConfig = JSON.parse(
       (configMap.data as Record<string, string>)['app-config.kubernetes.yaml'],
@@ -201,6 +201,7 @@ describe('Deployment', () => {
     expect(reports.retentionDays).toBeLessThan(
       config.ingestion.reportExpirationDays,
     );
+    expect(reports.sharing.download).toEqual({ type: 'presigned' });
   });
 
   it('serves HTTPS with the cert-manager certificate', () => {

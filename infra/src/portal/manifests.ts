@@ -128,6 +128,10 @@ export function portalSupportManifests(
       reports: {
         s3: { bucket: p.reports.bucket },
         retentionDays: p.reports.retentionDays,
+        // Shared links stay revocable backend URLs; each download of a
+        // valid one is redirected to a short-lived S3 pre-signed URL, so
+        // large files do not stream through the portal's pods.
+        sharing: { download: { type: 'presigned' } },
       },
     },
   };
