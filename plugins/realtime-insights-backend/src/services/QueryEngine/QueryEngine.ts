@@ -456,19 +456,28 @@ export class QueryEngine {
       if (objectsRead >= settings.maxObjectsPerPage && items.length > 0) break;
       objectsRead++;
       let line = -1;
+      // Event ids of this object: a duplicate within it is listed once, as
+      // it is counted once (lines before a cursor are read for their ids).
+      const seen = new Set<string>();
+      const resumed = position?.key === object.key ? position.line : -1;
+      if (resumed === Number.MAX_SAFE_INTEGER) continue; // read to its end
       try {
         for await (const text of ndjsonLines(
           await this.options.storeFor(stream).open(stream.bucket, object.key),
         )) {
           line++;
-          if (position && object.key === position.key && line <= position.line)
-            continue;
           let event: StreamEvent;
           try {
             event = JSON.parse(text);
           } catch {
             continue;
           }
+          const { eventId } = event;
+          if (typeof eventId === 'string') {
+            if (seen.has(eventId)) continue;
+            seen.add(eventId);
+          }
+          if (line <= resumed) continue;
           const tsMs = Date.parse(String(event[stream.timestampField]));
           if (!(tsMs >= query.fromMs && tsMs < query.toMs) || !accept(event))
             continue;
