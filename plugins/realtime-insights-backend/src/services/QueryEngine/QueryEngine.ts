@@ -276,7 +276,11 @@ export class QueryEngine {
       filters: DimensionFilter[];
     },
     now = Date.now(),
-    options: { onProgress?: (progress: SummaryProgress) => void } = {},
+    options: {
+      onProgress?: (progress: SummaryProgress) => void;
+      /** Stops the query before the next object it would read (a cancel). */
+      signal?: AbortSignal;
+    } = {},
   ): Promise<TimeSeriesResponse> {
     this.checkFields(
       stream,
@@ -297,7 +301,7 @@ export class QueryEngine {
       { fromMs: startMs, toMs: query.toMs },
       query.filters,
       now,
-      options.onProgress,
+      options,
     );
 
     // Hour-wide buckets take whole hours from rollups in one part.
@@ -690,7 +694,13 @@ export class QueryEngine {
     range: Range,
     filters: DimensionFilter[],
     now: number,
-    onProgress?: (progress: SummaryProgress) => void,
+    {
+      onProgress,
+      signal,
+    }: {
+      onProgress?: (progress: SummaryProgress) => void;
+      signal?: AbortSignal;
+    } = {},
   ): Promise<Loaded> {
     const hours = await this.listHours(stream, range, now);
     const settings = this.options.settings();
@@ -715,6 +725,7 @@ export class QueryEngine {
             hour.objects,
             filters,
             onObject,
+            signal,
           );
           fromCache += result.fromCache;
           return { summaries: result.summaries };
@@ -735,6 +746,7 @@ export class QueryEngine {
           hour.objects,
           filters,
           onObject,
+          signal,
         );
         fromCache += result.fromCache;
         const rollup = rollUp(result.summaries);
@@ -868,6 +880,7 @@ export class QueryEngine {
     filters: DimensionFilter[],
     /** Called as each object's summary is had (cached or made). */
     onObject?: () => void,
+    signal?: AbortSignal,
   ) {
     const settings = this.options.settings();
     const shapeKey = shapeKeyOf(stream, filters);
@@ -906,6 +919,7 @@ export class QueryEngine {
           onObject?.();
           return hit;
         }
+        signal?.throwIfAborted();
         const summary = await summariseObject(
           await store.open(stream.bucket, object.key),
           shape,

@@ -104,7 +104,7 @@ export class ReportExporter {
     const now = options.now ?? Date.now();
     const plan = options.plan ?? (await this.plan(stream, report, now));
     return report.kind === 'summary'
-      ? this.writeSummary(stream, report, sink, plan, now, options.onProgress)
+      ? this.writeSummary(stream, report, sink, plan, now, options)
       : this.writeRaw(stream, report, sink, plan, options);
   }
 
@@ -114,7 +114,13 @@ export class ReportExporter {
     sink: Writable,
     plan: ReportPlan,
     now: number,
-    onProgress?: (progress: ExportProgress) => void | Promise<void>,
+    {
+      signal,
+      onProgress,
+    }: {
+      signal?: AbortSignal;
+      onProgress?: (progress: ExportProgress) => void | Promise<void>;
+    },
   ): Promise<ExportResult> {
     let objects = { objectsDone: 0, objectsTotal: plan.objects.length };
     const progressOf = () => ({
@@ -139,6 +145,7 @@ export class ReportExporter {
       },
       now,
       {
+        signal,
         onProgress: progress
           ? p => {
               objects = p;

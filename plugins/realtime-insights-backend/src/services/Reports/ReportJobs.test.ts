@@ -806,6 +806,50 @@ describe('report jobs (real s3rver, Redis and database)', () => {
       expect(written.every(w => w.total === total)).toBe(true);
     });
 
+    it('cancels a summary job part-way: objects not yet read are never read', async () => {
+      let opens = 0;
+      const stack = await setup({
+        cache: new MemorySummaryCache(10_000),
+        wrapStore: store => {
+          const inner = gated(store);
+          return {
+            list: inner.list,
+            open: (bucket, key) => {
+              opens++;
+              return inner.open(bucket, key);
+            },
+          };
+        },
+      });
+      const created = await stack.service.create(
+        request({ kind: 'summary', bucket: '1h' }),
+        alice,
+      );
+      const id = created.delivery === 'job' ? created.report.id : '';
+      const record = stack.reportStore.progress.bind(stack.reportStore);
+      jest
+        .spyOn(stack.reportStore, 'progress')
+        .mockImplementation(async (jobId, claim, progress, now) => {
+          if ((progress.objectsDone ?? 0) > 0 && !gate.opened) {
+            // One object read, the others held: cancel, then let them go.
+            await stack.service.cancel(id, alice);
+            const answer = await record(jobId, claim, progress, now);
+            gate.open();
+            return answer;
+          }
+          return record(jobId, claim, progress, now);
+        });
+      await stack.runner.runQueued();
+
+      const cancelled = await stack.service.get(id, alice);
+      expect(cancelled.status).toBe('cancelled');
+      expect(cancelled.progress.objectsDone).toBeLessThan(objects.length);
+      // Reads already waiting at the gate finish; no later one starts.
+      expect(opens).toBeGreaterThan(0);
+      expect(opens).toBeLessThan(objects.length);
+      expect(await s3.listKeys(REPORTS_BUCKET, `reports/${id}/`)).toEqual([]);
+    });
+
     it('streams a direct download without a job, and refuses one over the size limit', async () => {
       const stack = await setup();
       const direct = await stack.service.create(
