@@ -5,11 +5,7 @@
  * the real Redis) answers the record counts over HTTP.
  */
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import {
   FirehoseSender,
   createFleet,
@@ -22,21 +18,25 @@ import {
   startFirehoseLocal,
 } from '@internal/firehose-local';
 import { LocalS3, startLocalS3 } from '@internal/local-s3';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { DeviceRecord } from '@internal/plugin-realtime-insights-common';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import request from 'supertest';
 import { REDIS_URL } from './__testUtils__/redis';
-import { realtimeInsightsPlugin } from './plugin';
+import {
+  PluginBackend,
+  startPluginBackend,
+  streamEntity,
+} from './__testUtils__/startPluginBackend';
 
 const quietLogger = { info() {}, warn() {}, error() {} };
 
 describe('slice: devices → Firehose → S3 → backend API', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
   let s3: LocalS3;
   let firehose: FirehoseLocal;
   let walDir: string;
+  let backend: PluginBackend | undefined;
 
   beforeAll(async () => {
     s3 = await startLocalS3([
@@ -64,6 +64,7 @@ describe('slice: devices → Firehose → S3 → backend API', () => {
   });
 
   afterAll(async () => {
+    await backend?.stop();
     await firehose?.stop();
     await s3?.stop();
     fs.rmSync(walDir, { recursive: true, force: true });
@@ -122,42 +123,18 @@ describe('slice: devices → Firehose → S3 → backend API', () => {
       await s3.listKeys('rti-interactions', 'errors/processing-failed/'),
     ).toHaveLength(1);
 
-    const { server } = await startTestBackend({
-      features: [
-        realtimeInsightsPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            realtimeInsights: {
-              s3: {
-                endpoint: s3.endpoint,
-                forcePathStyle: true,
-                credentials: s3.credentials,
-              },
-              cache: { type: 'redis', redis: { url: REDIS_URL } },
-            },
-          },
-        }),
-        // The stream is registered in the catalog, as teams do.
-        catalogServiceMock.factory({
-          entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Resource',
-              metadata: {
-                name: 'interactions',
-                annotations: {
-                  'realtime-insights.io/firehose-stream': 'rti-interactions',
-                  'realtime-insights.io/bucket': 'rti-interactions',
-                  'realtime-insights.io/measures': 'durationMs',
-                  'realtime-insights.io/dimensions': 'type,screen',
-                },
-              },
-              spec: {
-                type: 'data-stream',
-                owner: 'group:default/mobile-analytics',
-              },
-            },
-          ],
+    backend = await startPluginBackend({
+      s3,
+      database: await databases.init('SQLITE_3'),
+      config: { cache: { type: 'redis', redis: { url: REDIS_URL } } },
+      // The stream is registered in the catalog, as teams do.
+      entities: [
+        streamEntity({
+          name: 'interactions',
+          bucket: 'rti-interactions',
+          owner: 'group:default/mobile-analytics',
+          measures: 'durationMs',
+          dimensions: 'type,screen',
         }),
       ],
     });
@@ -165,15 +142,11 @@ describe('slice: devices → Firehose → S3 → backend API', () => {
     const query = `bucket=1m&from=${new Date(
       firstMinute,
     ).toISOString()}&to=${new Date(firstMinute + 3 * 60_000).toISOString()}`;
-    const url = `/api/realtime-insights/streams/interactions/timeseries?${query}`;
-    const unauthenticated = await request(server)
-      .get(url)
-      .set('Authorization', mockCredentials.none.header());
+    const url = `/streams/interactions/timeseries?${query}`;
+    const unauthenticated = await backend.anonymous.get(url);
     expect(unauthenticated.status).toBe(401);
 
-    const response = await request(server)
-      .get(url)
-      .set('Authorization', mockCredentials.user.header());
+    const response = await backend.asUser.get(url);
     expect(response.status).toBe(200);
     const counts = Object.fromEntries(
       response.body.buckets.map((b: { start: string; count: number }) => [

@@ -3,69 +3,43 @@
  * sharing one database, a change saved on one in effect on the other
  * without a restart, and the unauthenticated health probe.
  */
-import {
-  TestDatabases,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import { LocalS3, startLocalS3 } from '@internal/local-s3';
 import { Knex } from 'knex';
-import request from 'supertest';
-import { realtimeInsightsPlugin } from '../plugin';
+import {
+  PluginBackend,
+  startPluginBackend,
+  streamEntity,
+} from '../__testUtils__/startPluginBackend';
 
-const entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Resource',
-  metadata: {
-    name: 'interactions',
-    annotations: {
-      'realtime-insights.io/firehose-stream': 'rti-interactions',
-      'realtime-insights.io/bucket': 'rti-admin-plugin',
-      'realtime-insights.io/dimensions': 'type',
-    },
-  },
-  spec: { type: 'data-stream', owner: 'group:default/mobile-analytics' },
-};
+const entity = streamEntity({
+  name: 'interactions',
+  bucket: 'rti-admin-plugin',
+  owner: 'group:default/mobile-analytics',
+  dimensions: 'type',
+});
 
 describe('admin and health through the plugin (two replicas, one database)', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
   let s3: LocalS3;
-  const servers: Array<{ stop(): Promise<void> }> = [];
+  const backends: PluginBackend[] = [];
 
   beforeAll(async () => {
     s3 = await startLocalS3(['rti-admin-plugin']);
   });
   afterAll(async () => {
-    for (const backend of servers) await backend.stop();
+    for (const backend of backends) await backend.stop();
     await s3.stop();
   });
 
-  const replica = async (knex: Knex) => {
-    const backend = await startTestBackend({
-      features: [
-        realtimeInsightsPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            realtimeInsights: {
-              s3: {
-                endpoint: s3.endpoint,
-                forcePathStyle: true,
-                credentials: s3.credentials,
-              },
-              cache: { type: 'memory' },
-            },
-          },
-        }),
-        mockServices.database.factory({ knex }),
-        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-        catalogServiceMock.factory({ entities: [entity] }),
-      ],
+  const replica = async (database: Knex) => {
+    const backend = await startPluginBackend({
+      s3,
+      database,
+      entities: [entity],
     });
-    servers.push(backend);
-    return backend.server;
+    backends.push(backend);
+    return backend;
   };
 
   it('applies a setting saved on one replica on the other, without a restart', async () => {
@@ -73,14 +47,12 @@ describe('admin and health through the plugin (two replicas, one database)', () 
     const a = await replica(knex);
     const b = await replica(knex);
     const twoHours = `from=2026-11-24T08:00:00Z&to=2026-11-24T10:00:00Z&bucket=1h`;
-    const query = (server: typeof a) =>
-      request(server).get(
-        `/api/realtime-insights/streams/interactions/timeseries?${twoHours}`,
-      );
+    const query = (on: PluginBackend) =>
+      on.asUser.get(`/streams/interactions/timeseries?${twoHours}`);
     expect((await query(b)).status).toBe(200);
 
-    const saved = await request(a)
-      .patch('/api/realtime-insights/admin/settings')
+    const saved = await a.asUser
+      .patch('/admin/settings')
       .send({ changes: { 'query.maxRangeHours': 1 } });
     expect(saved.status).toBe(200);
 
@@ -94,34 +66,30 @@ describe('admin and health through the plugin (two replicas, one database)', () 
     expect(answer.body.error.message).toMatch(/at most 1 hours/);
 
     // A disabled stream disappears for readers on every replica.
-    const path = `/api/realtime-insights/admin/streams/${encodeURIComponent(
+    const path = `/admin/streams/${encodeURIComponent(
       'resource:default/interactions',
     )}`;
-    expect((await request(a).patch(path).send({ enabled: false })).status).toBe(
+    expect((await a.asUser.patch(path).send({ enabled: false })).status).toBe(
       200,
     );
-    let listed = await request(b).get('/api/realtime-insights/streams');
+    let listed = await b.asUser.get('/streams');
     for (let i = 0; i < 40 && listed.body.items.length > 0; i++) {
       await new Promise(r => setTimeout(r, 200));
-      listed = await request(b).get('/api/realtime-insights/streams');
+      listed = await b.asUser.get('/streams');
     }
     expect(listed.body.items).toEqual([]);
   }, 60_000);
 
   it('answers the health probe without a token, and admin routes only with one', async () => {
-    const server = await replica(await databases.init('SQLITE_3'));
-    const probe = await request(server)
-      .get('/api/realtime-insights/health')
-      .set('Authorization', mockCredentials.none.header());
+    const backend = await replica(await databases.init('SQLITE_3'));
+    const probe = await backend.anonymous.get('/health');
     expect(probe.status).toBe(200);
     expect(probe.body).toEqual({
       status: 'ok',
       checks: { objectStore: 'ok', cache: 'in-process' },
     });
 
-    const admin = await request(server)
-      .get('/api/realtime-insights/admin/settings')
-      .set('Authorization', mockCredentials.none.header());
+    const admin = await backend.anonymous.get('/admin/settings');
     expect(admin.status).toBe(401);
   }, 30_000);
 });

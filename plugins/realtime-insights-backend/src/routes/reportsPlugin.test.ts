@@ -3,17 +3,14 @@
  * credentials barrier (the auth policies the plugin registers), the
  * scheduler task that runs jobs, S3 for events and files.
  */
-import {
-  TestDatabases,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
+import { JsonObject } from '@backstage/types';
 import { LocalS3, startLocalS3 } from '@internal/local-s3';
-import request from 'supertest';
-import { realtimeInsightsPlugin } from '../plugin';
+import {
+  PluginBackend,
+  startPluginBackend,
+  streamEntity,
+} from '../__testUtils__/startPluginBackend';
 import {
   REPORTS_BUCKET,
   TestObject,
@@ -24,63 +21,36 @@ import { parseCsv } from '../services/Reports/__testUtils__/parseCsv';
 jest.setTimeout(60_000);
 
 const EVENTS = `rti-report-plugin-${process.pid}`;
-const BASE = '/api/realtime-insights';
-const user = mockCredentials.user.header();
+const cookie = mockCredentials.limitedUser.cookie();
 
-const entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Resource',
-  metadata: {
-    name: 'transaction-logs',
-    annotations: {
-      'realtime-insights.io/firehose-stream': 'rti-transaction-logs',
-      'realtime-insights.io/bucket': EVENTS,
-      'realtime-insights.io/measures': 'amount,latencyMs',
-      'realtime-insights.io/dimensions': 'status,currency',
-    },
-  },
-  spec: { type: 'data-stream', owner: 'group:default/payments' },
-};
+const entity = streamEntity({
+  name: 'transaction-logs',
+  bucket: EVENTS,
+  owner: 'group:default/payments',
+  measures: 'amount,latencyMs',
+  dimensions: 'status,currency',
+});
 
 describe('reports through the plugin', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
   let s3: LocalS3;
   let objects: TestObject[];
-  const stops: Array<() => Promise<void>> = [];
-  let server: Parameters<typeof request>[0];
+  const backends: PluginBackend[] = [];
+  let backend: PluginBackend;
 
   /** The plugin in a test backend, with `reports` config added. */
-  const startBackend = async (reports: object = {}) => {
-    const backend = await startTestBackend({
-      features: [
-        realtimeInsightsPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            realtimeInsights: {
-              s3: {
-                endpoint: s3.endpoint,
-                forcePathStyle: true,
-                credentials: s3.credentials,
-              },
-              cache: { type: 'memory' },
-              catalog: { allowedBuckets: [EVENTS] },
-              reports: { s3: { bucket: REPORTS_BUCKET }, ...reports },
-            },
-          },
-        }),
-        mockServices.database.factory({
-          knex: await databases.init('SQLITE_3'),
-        }),
-        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-        // No credentials unless a request carries a token or the cookie.
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-        catalogServiceMock.factory({ entities: [entity] }),
-      ],
+  const startBackend = async (reports: JsonObject = {}) => {
+    const started = await startPluginBackend({
+      s3,
+      config: {
+        catalog: { allowedBuckets: [EVENTS] },
+        reports: { s3: { bucket: REPORTS_BUCKET }, ...reports },
+      },
+      database: await databases.init('SQLITE_3'),
+      entities: [entity],
     });
-    stops.push(() => backend.stop());
-    return backend.server;
+    backends.push(started);
+    return started;
   };
 
   const asked = {
@@ -92,20 +62,15 @@ describe('reports through the plugin', () => {
   };
 
   /** A finished job, run by the plugin's scheduled task. */
-  const finishedJob = async (on: Parameters<typeof request>[0]) => {
-    const created = await request(on)
-      .post(`${BASE}/reports`)
-      .set('Authorization', user)
+  const finishedJob = async (on: PluginBackend) => {
+    const created = await on.asUser
+      .post('/reports')
       .send({ ...asked, delivery: 'job' });
     expect(created.status).toBe(202);
     let job = created.body.report;
     for (let i = 0; i < 100 && job.status !== 'succeeded'; i++) {
       await new Promise(r => setTimeout(r, 100));
-      job = (
-        await request(on)
-          .get(`${BASE}/reports/${job.id}`)
-          .set('Authorization', user)
-      ).body;
+      job = (await on.asUser.get(`/reports/${job.id}`)).body;
     }
     expect(job.status).toBe('succeeded');
     return job.id as string;
@@ -115,66 +80,58 @@ describe('reports through the plugin', () => {
     s3 = await startLocalS3([EVENTS, REPORTS_BUCKET]);
     objects = generateObjects();
     for (const o of objects) await s3.put(EVENTS, o.key, o.body);
-    server = await startBackend();
+    backend = await startBackend();
   });
   afterAll(async () => {
-    for (const stop of stops) await stop();
+    for (const started of backends) await started.stop();
     await s3.stop();
   });
 
   it('takes the cookie on the download routes only, and runs jobs on the scheduler', async () => {
     // A cookie alone does not reach the JSON routes.
-    const listed = await request(server)
-      .get(`${BASE}/reports`)
-      .set('Cookie', mockCredentials.limitedUser.cookie());
+    const listed = await backend.anonymous
+      .get('/reports')
+      .set('Cookie', cookie);
     expect(listed.status).toBe(401);
-    const unauthenticated = await request(server).get(`${BASE}/reports`);
+    const unauthenticated = await backend.anonymous.get('/reports');
     expect(unauthenticated.status).toBe(401);
-    const withToken = await request(server)
-      .get(`${BASE}/reports`)
-      .set('Authorization', user);
+    const withToken = await backend.asUser.get('/reports');
     expect(withToken.status).toBe(200);
 
-    const direct = await request(server)
-      .post(`${BASE}/reports`)
-      .set('Authorization', user)
-      .send(asked);
+    const direct = await backend.asUser.post('/reports').send(asked);
     expect(direct.status).toBe(200);
-    const exported = await request(server)
-      .get(`${BASE}${direct.body.exportPath}`)
-      .set('Cookie', mockCredentials.limitedUser.cookie());
+    const exported = await backend.anonymous
+      .get(direct.body.exportPath)
+      .set('Cookie', cookie);
     expect(exported.status).toBe(200);
     expect(parseCsv(exported.text)[0][0]).toBe('eventId');
-    const anonymous = await request(server).get(
-      `${BASE}${direct.body.exportPath}`,
-    );
+    const anonymous = await backend.anonymous.get(direct.body.exportPath);
     expect(anonymous.status).toBe(401);
 
     // A job: created, run by the plugin's scheduled task, downloadable.
-    const id = await finishedJob(server);
-    const file = await request(server)
-      .get(`${BASE}/reports/${id}/download`)
-      .set('Cookie', mockCredentials.limitedUser.cookie());
+    const id = await finishedJob(backend);
+    const file = await backend.anonymous
+      .get(`/reports/${id}/download`)
+      .set('Cookie', cookie);
     expect(file.status).toBe(200);
     expect(file.text).toBe(exported.text);
 
     // A shared link needs no credentials at all.
-    const share = await request(server)
-      .post(`${BASE}/reports/${id}/shares`)
-      .set('Authorization', user)
+    const share = await backend.asUser
+      .post(`/reports/${id}/shares`)
       .send({ expiresInHours: 1 });
     expect(share.status).toBe(201);
-    const shared = await request(server).get(`${BASE}${share.body.path}`);
+    const shared = await backend.anonymous.get(share.body.path);
     expect(shared.status).toBe(200);
     expect(shared.text).toBe(exported.text);
 
     // Revoked (with the token), it no longer opens.
-    const revoked = await request(server)
-      .delete(`${BASE}/reports/${id}/shares/${share.body.id}`)
-      .set('Authorization', user);
+    const revoked = await backend.asUser.delete(
+      `/reports/${id}/shares/${share.body.id}`,
+    );
     expect(revoked.status).toBe(200);
     expect(revoked.body.status).toBe('revoked');
-    const after = await request(server).get(`${BASE}${share.body.path}`);
+    const after = await backend.anonymous.get(share.body.path);
     expect(after.status).toBe(403);
   });
 
@@ -183,21 +140,20 @@ describe('reports through the plugin', () => {
       sharing: { download: { type: 'presigned', urlLifetimeSeconds: 60 } },
     });
     const id = await finishedJob(presigned);
-    const share = await request(presigned)
-      .post(`${BASE}/reports/${id}/shares`)
-      .set('Authorization', user)
+    const share = await presigned.asUser
+      .post(`/reports/${id}/shares`)
       .send({ expiresInHours: 1 });
     expect(share.status).toBe(201);
-    const opened = await request(presigned).get(`${BASE}${share.body.path}`);
+    const opened = await presigned.anonymous.get(share.body.path);
     expect(opened.status).toBe(302);
     const location = new URL(opened.headers.location);
     expect(location.origin).toBe(s3.endpoint);
     expect(location.searchParams.get('X-Amz-Expires')).toBe('60');
     const fetched = await fetch(location);
     expect(fetched.status).toBe(200);
-    const file = await request(presigned)
-      .get(`${BASE}/reports/${id}/download`)
-      .set('Cookie', mockCredentials.limitedUser.cookie());
+    const file = await presigned.anonymous
+      .get(`/reports/${id}/download`)
+      .set('Cookie', cookie);
     expect(await fetched.text()).toBe(file.text);
   });
 

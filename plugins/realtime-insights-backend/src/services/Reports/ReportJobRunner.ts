@@ -96,10 +96,16 @@ export class ReportJobRunner {
         );
       }
       if (running.size === 0) break;
+      // A job that ends first leaves the wait pending: cleared, so that it
+      // does not outlive the task (and hold a stopping process open).
+      let poll: NodeJS.Timeout | undefined;
       await Promise.race([
         ...running.values(),
-        new Promise(r => setTimeout(r, this.options.pollIntervalMs ?? 1000)),
+        new Promise(r => {
+          poll = setTimeout(r, this.options.pollIntervalMs ?? 1000);
+        }),
       ]);
+      clearTimeout(poll);
     }
     await Promise.all(running.values());
     return ran;
