@@ -35,6 +35,7 @@ import {
   segments,
 } from './rollup';
 import { createHash } from 'node:crypto';
+import { ConcurrencyLimit } from './ConcurrencyLimit';
 import { mapWithConcurrency } from './mapWithConcurrency';
 import { summariseObject } from './summariseObject';
 import {
@@ -715,6 +716,9 @@ export class QueryEngine {
     };
     advance(0);
     const onObject = onProgress && (() => advance(1));
+    // Hours are summarised side by side; their object reads share one
+    // bound, so a query has at most `maxConcurrency` objects in flight.
+    const objectReads = new ConcurrencyLimit(() => settings.maxConcurrency);
     const parts = await mapWithConcurrency(
       hours,
       settings.maxConcurrency,
@@ -726,6 +730,7 @@ export class QueryEngine {
             filters,
             onObject,
             signal,
+            objectReads,
           );
           fromCache += result.fromCache;
           return { summaries: result.summaries };
@@ -747,6 +752,7 @@ export class QueryEngine {
           filters,
           onObject,
           signal,
+          objectReads,
         );
         fromCache += result.fromCache;
         const rollup = rollUp(result.summaries);
@@ -881,6 +887,10 @@ export class QueryEngine {
     /** Called as each object's summary is had (cached or made). */
     onObject?: () => void,
     signal?: AbortSignal,
+    /** The query's bound on objects read at once (`s3.maxConcurrency`). */
+    objectReads = new ConcurrencyLimit(
+      () => this.options.settings().maxConcurrency,
+    ),
   ) {
     const settings = this.options.settings();
     const shapeKey = shapeKeyOf(stream, filters);
@@ -919,11 +929,14 @@ export class QueryEngine {
           onObject?.();
           return hit;
         }
-        signal?.throwIfAborted();
-        const summary = await summariseObject(
-          await store.open(stream.bucket, object.key),
-          shape,
-        );
+        // The query's object reads, over all its hours, share its bound.
+        const summary = await objectReads.run(async () => {
+          signal?.throwIfAborted();
+          return summariseObject(
+            await store.open(stream.bucket, object.key),
+            shape,
+          );
+        });
         if (summary.corrupt || summary.badLines > 0) {
           this.options.logger.warn(
             `Object s3://${stream.bucket}/${object.key}: ${
