@@ -5,6 +5,7 @@ import { FirehoseLocalConfig, defaultStreamConfig } from './config';
 import { readConfigFile } from './configFile';
 import { jsonLinesLogger } from './logger';
 import { startFirehoseLocal } from './startFirehoseLocal';
+import { lowerV8HelperThreadsPriority } from './threadPriority';
 
 const USAGE = `Usage: firehose-local [--config <file.yaml|file.json>] [options]
 
@@ -88,6 +89,8 @@ async function main() {
     process.exit(2);
   }
   const server = await startFirehoseLocal({ config, logger });
+  // A process of its own: V8's helper threads can yield to the API's.
+  lowerV8HelperThreadsPriority();
   process.stdout.write(`firehose-local listening on ${server.url}\n`);
 
   let stopping = false;

@@ -1,32 +1,30 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import type {
-  DetailedTransformationResult,
-  FirehoseTransformationEvent,
-} from '@internal/record-transform';
 import type { ResolvedDeliveryStreamConfig } from './config';
 import type { Logger } from './logger';
+import {
+  BufferedRecord,
+  buildObjectBodies,
+  errorDocumentLine,
+  ObjectBodies,
+  ObjectBodiesOptions,
+  RecordFailure,
+} from './objectBodies';
 import type { ObjectStore } from './objectStore';
 import { ErrorOutputType, evaluatePrefix, objectName } from './prefix';
 import type { LoggedRecord, WriteAheadLog } from './writeAheadLog';
 
+export type { RecordTransform } from './objectBodies';
+
 const gzip = promisify(gzipCallback);
 const MiB = 1024 * 1024;
-/** Firehose hands the Lambda at most ~1 MB of records per invocation by default. */
-// Firehose batches up to the processor buffer size (0.2–3 MB, 1 MB by
-// default) per Lambda invocation; a quarter MiB keeps each in-process
-// invocation short enough not to stall acknowledgements.
-const PROCESSOR_INVOCATION_BYTES = MiB / 4;
-const NEWLINE = Buffer.from('\n');
-const yieldToEventLoop = () =>
-  new Promise<void>(resolve => setImmediate(resolve));
 
-/** The transform contract, in-process: what the Lambda handler computes. */
-export type RecordTransform = (
-  event: FirehoseTransformationEvent,
-) => DetailedTransformationResult | Promise<DetailedTransformationResult>;
+/** Builds the objects of one buffer (in the delivery worker, or in-process). */
+export type BuildObjectBodies = (
+  records: BufferedRecord[],
+  options: ObjectBodiesOptions,
+) => Promise<ObjectBodies>;
 
 /** Retry policy of S3 writes. */
 export type DeliveryRetryOptions = {
@@ -56,17 +54,6 @@ export class MemoryBudget {
   }
 }
 
-/** One line of an error object, as Firehose documents it. */
-type ErrorDocument = {
-  attemptsMade: number;
-  arrivalTimestamp: number;
-  errorCode: string;
-  errorMessage: string;
-  attemptEndingTimestamp: number;
-  rawData: string;
-  lambdaArn?: string;
-};
-
 type Output = {
   kind: 'main' | 'backup' | ErrorOutputType;
   bucket: string;
@@ -85,11 +72,8 @@ type Dependencies = {
   accountId: string;
   retry: DeliveryRetryOptions;
   memory: MemoryBudget;
-  transform: RecordTransform;
+  buildBodies: BuildObjectBodies;
 };
-
-const endsWithNewline = (data: Buffer) =>
-  data.length > 0 && data[data.length - 1] === 0x0a;
 
 const oldestArrival = (records: LoggedRecord[]) =>
   records.reduce((min, r) => Math.min(min, r.arrival), Infinity);
@@ -307,16 +291,12 @@ export class DeliveryStream {
         key: output.key,
         error: String(error),
       });
-      const fallback = await this.errorOutput(
-        's3-failed',
-        output.records.map(record => ({
-          record,
-          errorCode: `S3.${(error as Error).name || 'Error'}`,
-          errorMessage: (error as Error).message || String(error),
-          attemptsMade: (error as { attempts?: number }).attempts ?? 1,
-          attemptEndingTimestamp: Date.now(),
-        })),
-      );
+      const fallback = await this.s3FailedOutput(output.records, {
+        errorCode: `S3.${(error as Error).name || 'Error'}`,
+        errorMessage: (error as Error).message || String(error),
+        attemptsMade: (error as { attempts?: number }).attempts ?? 1,
+        attemptEndingTimestamp: Date.now(),
+      });
       try {
         await this.putWithRetry(fallback);
         output.done = true;
@@ -403,210 +383,114 @@ export class DeliveryStream {
 
   /** Runs the processor and builds every object this buffer becomes. */
   private async prepareOutputs(batch: LoggedRecord[]): Promise<Output[]> {
+    const options: ObjectBodiesOptions = {
+      processor: this.config.processor,
+      compressed: this.config.compression === 'GZIP',
+      newlineDelimiter: this.config.newlineDelimiter,
+      backup: Boolean(this.config.backup),
+      deliveryStreamArn: this.arn,
+      lambdaArn: this.lambdaArn,
+      region: this.deps.region,
+    };
+    let bodies: ObjectBodies;
+    try {
+      bodies = await this.deps.buildBodies(batch, options);
+    } catch (error) {
+      // The worker died (as a Lambda can): its records fail like a
+      // throwing function's; the raw backup is still written.
+      this.deps.logger.error(
+        'delivery worker failed; transform counted as failed',
+        {
+          stream: this.name,
+          records: batch.length,
+          error: String(error),
+        },
+      );
+      bodies = await buildObjectBodies(
+        batch,
+        options,
+        () => {
+          throw error;
+        },
+        gzip,
+      );
+    }
+    this.counters.recordsDropped += bodies.dropped;
     const outputs: Output[] = [];
     const { backup } = this.config;
-    if (backup) {
+    if (bodies.backup && backup) {
       outputs.push(
-        await this.dataOutput(
+        this.output(
           'backup',
           backup.bucket,
           backup.prefix ?? '',
-          batch.map(record => ({ record, data: record.data })),
-          true,
+          bodies.backup,
+          batch,
         ),
       );
     }
-
-    const { ok, failed } = await this.process(batch);
-    if (ok.length) {
+    if (bodies.main) {
       outputs.push(
-        await this.dataOutput(
+        this.output(
           'main',
           this.config.bucket,
           this.config.prefix,
-          ok,
-          this.config.newlineDelimiter,
+          bodies.main.body,
+          bodies.main.records.map(i => batch[i]),
         ),
       );
     }
-    if (failed.length) {
-      outputs.push(await this.errorOutput('processing-failed', failed));
+    if (bodies.processingFailed) {
+      outputs.push(
+        this.output(
+          'processing-failed',
+          this.config.bucket,
+          this.config.errorOutputPrefix,
+          bodies.processingFailed.body,
+          bodies.processingFailed.records.map(i => batch[i]),
+        ),
+      );
     }
     return outputs;
   }
 
-  private async dataOutput(
-    kind: 'main' | 'backup',
+  private output(
+    kind: Output['kind'],
     bucket: string,
     prefix: string,
-    items: Array<{ record: LoggedRecord; data: Buffer }>,
-    newlineDelimiter: boolean,
-  ): Promise<Output> {
-    const records = items.map(i => i.record);
+    body: Uint8Array,
+    records: LoggedRecord[],
+  ): Output {
     const oldest = oldestArrival(records);
-    const parts: Buffer[] = [];
-    for (const { data } of items) {
-      parts.push(data);
-      if (newlineDelimiter && !endsWithNewline(data)) parts.push(NEWLINE);
-    }
+    const errorType = kind === 'main' || kind === 'backup' ? undefined : kind;
     return {
       kind,
       bucket,
-      key: this.objectKey(evaluatePrefix(prefix, oldest), oldest),
-      body: await this.compress(Buffer.concat(parts)),
+      key: this.objectKey(evaluatePrefix(prefix, oldest, errorType), oldest),
+      body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
       records,
       done: false,
     };
   }
 
-  private async errorOutput(
-    type: ErrorOutputType,
-    failures: Array<{
-      record: LoggedRecord;
-      errorCode: string;
-      errorMessage: string;
-      attemptsMade: number;
-      attemptEndingTimestamp: number;
-    }>,
+  /** Error documents of records S3 would not take (built here: rare). */
+  private async s3FailedOutput(
+    records: LoggedRecord[],
+    failure: RecordFailure,
   ): Promise<Output> {
-    const records = failures.map(f => f.record);
-    const oldest = oldestArrival(records);
-    const lines = failures.map(failure => {
-      const document: ErrorDocument = {
-        attemptsMade: failure.attemptsMade,
-        arrivalTimestamp: failure.record.arrival,
-        errorCode: failure.errorCode,
-        errorMessage: failure.errorMessage,
-        attemptEndingTimestamp: failure.attemptEndingTimestamp,
-        rawData: failure.record.data.toString('base64'),
-      };
-      if (type === 'processing-failed') document.lambdaArn = this.lambdaArn;
-      return `${JSON.stringify(document)}\n`;
-    });
-    return {
-      kind: type,
-      bucket: this.config.bucket,
-      key: this.objectKey(
-        evaluatePrefix(this.config.errorOutputPrefix, oldest, type),
-        oldest,
-      ),
-      body: await this.compress(Buffer.from(lines.join(''), 'utf8')),
+    const lines = records.map(record => errorDocumentLine(record, failure));
+    const body = Buffer.from(lines.join(''), 'utf8');
+    return this.output(
+      's3-failed',
+      this.config.bucket,
+      this.config.errorOutputPrefix,
+      this.config.compression === 'GZIP' ? await gzip(body) : body,
       records,
-      done: false,
-    };
+    );
   }
 
   private objectKey(prefix: string, oldest: number) {
     const extension = this.config.compression === 'GZIP' ? '.gz' : '';
     return `${prefix}${objectName(this.name, oldest, extension)}`;
   }
-
-  private async compress(body: Buffer) {
-    return this.config.compression === 'GZIP' ? await gzip(body) : body;
-  }
-
-  /** The transform contract: Ok / Dropped / ProcessingFailed per record. */
-  private async process(batch: LoggedRecord[]) {
-    const ok: Array<{ record: LoggedRecord; data: Buffer }> = [];
-    const failed: Array<{
-      record: LoggedRecord;
-      errorCode: string;
-      errorMessage: string;
-      attemptsMade: number;
-      attemptEndingTimestamp: number;
-    }> = [];
-    if (this.config.processor === 'none') {
-      return {
-        ok: batch.map(record => ({ record, data: record.data })),
-        failed,
-      };
-    }
-    for (const chunk of invocationChunks(batch)) {
-      // The Lambda runs elsewhere in AWS; here it shares the event loop with
-      // the API, so let waiting requests be acknowledged between invocations.
-      await yieldToEventLoop();
-      const event: FirehoseTransformationEvent = {
-        invocationId: randomUUID(),
-        deliveryStreamArn: this.arn,
-        region: this.deps.region,
-        records: chunk.map(record => ({
-          recordId: record.recordId,
-          approximateArrivalTimestamp: record.arrival,
-          data: record.data.toString('base64'),
-        })),
-      };
-      let results: Map<string, DetailedTransformationResult['records'][number]>;
-      try {
-        const result = await this.deps.transform(event);
-        results = new Map(result.records.map(r => [r.recordId, r]));
-      } catch (error) {
-        const now = Date.now();
-        this.deps.logger.error('record transform threw', {
-          stream: this.name,
-          records: chunk.length,
-          error: String(error),
-        });
-        for (const record of chunk) {
-          failed.push({
-            record,
-            errorCode: 'Lambda.FunctionError',
-            errorMessage: `The Lambda function was successfully invoked but it returned an error result: ${
-              (error as Error)?.message ?? error
-            }`,
-            attemptsMade: 1,
-            attemptEndingTimestamp: now,
-          });
-        }
-        continue;
-      }
-      const now = Date.now();
-      for (const record of chunk) {
-        const result = results.get(record.recordId);
-        if (!result) {
-          failed.push({
-            record,
-            errorCode: 'Lambda.MissingRecordId',
-            errorMessage: 'The transform returned no result for this record id',
-            attemptsMade: 1,
-            attemptEndingTimestamp: now,
-          });
-        } else if (result.result === 'Ok') {
-          ok.push({ record, data: Buffer.from(result.data, 'base64') });
-        } else if (result.result === 'Dropped') {
-          this.counters.recordsDropped++;
-        } else {
-          failed.push({
-            record,
-            errorCode: 'Lambda.ProcessingFailed',
-            errorMessage:
-              result.reason ??
-              (result.result === 'ProcessingFailed'
-                ? 'The transform marked the record ProcessingFailed'
-                : `The transform returned an invalid result '${result.result}'`),
-            attemptsMade: 1,
-            attemptEndingTimestamp: now,
-          });
-        }
-      }
-    }
-    return { ok, failed };
-  }
-}
-
-function* invocationChunks(batch: LoggedRecord[]) {
-  let chunk: LoggedRecord[] = [];
-  let bytes = 0;
-  for (const record of batch) {
-    if (
-      chunk.length &&
-      bytes + record.data.length > PROCESSOR_INVOCATION_BYTES
-    ) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(record);
-    bytes += record.data.length;
-  }
-  if (chunk.length) yield chunk;
 }

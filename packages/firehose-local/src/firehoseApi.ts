@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResolvedFirehoseLocalConfig } from './config';
 import type { DeliveryStream } from './deliveryStream';
 import type { Logger } from './logger';
+import { parseRecordsBody, RecordsBody } from './recordsBody';
 import { SigV4Verifier, SignatureError } from './sigv4';
 
 /** Firehose's limits on PutRecord / PutRecordBatch. */
@@ -63,10 +64,11 @@ export type FirehoseApiContext = {
 type Json = Record<string, unknown>;
 
 function send(res: ServerResponse, status: number, body: unknown) {
-  const payload = Buffer.from(JSON.stringify(body), 'utf8');
+  // A string body goes out with the headers in one write.
+  const payload = JSON.stringify(body);
   res.writeHead(status, {
     'Content-Type': CONTENT_TYPE,
-    'Content-Length': payload.length,
+    'Content-Length': Buffer.byteLength(payload),
     'x-amzn-RequestId': randomUUID(),
   });
   res.end(payload);
@@ -96,7 +98,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
           ),
         );
       } else {
-        resolve(Buffer.concat(chunks));
+        // Most bodies arrive in one chunk: no copy then.
+        resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
       }
     });
     req.on('error', reject);
@@ -122,8 +125,21 @@ function streamOf(context: FirehoseApiContext, input: Json): DeliveryStream {
   return stream;
 }
 
+const recordName = (index?: number) =>
+  index === undefined ? 'Record' : `Records[${index}]`;
+
+function checkRecordSize(bytes: Buffer, index?: number) {
+  if (bytes.length > LIMITS.bytesPerRecord) {
+    throw invalid(
+      `${recordName(index)} size ${bytes.length} bytes exceeds the limit of ${
+        LIMITS.bytesPerRecord
+      } bytes (1,000 KiB)`,
+    );
+  }
+}
+
 function decodeRecord(record: unknown, index?: number): Buffer {
-  const where = index === undefined ? 'Record' : `Records[${index}]`;
+  const where = recordName(index);
   const data = (record as Json | null)?.Data;
   if (typeof data !== 'string') {
     throw invalid(`${where}.Data is required (base64)`);
@@ -135,49 +151,88 @@ function decodeRecord(record: unknown, index?: number): Buffer {
     );
   }
   const bytes = Buffer.from(data, 'base64');
-  if (bytes.length > LIMITS.bytesPerRecord) {
+  checkRecordSize(bytes, index);
+  return bytes;
+}
+
+function checkBatchLength(length: number) {
+  if (length === 0) throw invalid('Records must hold at least one record');
+  if (length > LIMITS.recordsPerBatch) {
     throw invalid(
-      `${where} size ${bytes.length} bytes exceeds the limit of ${LIMITS.bytesPerRecord} bytes (1,000 KiB)`,
+      `Records holds ${length} records; the limit is ${LIMITS.recordsPerBatch}`,
     );
   }
-  return bytes;
+}
+
+async function putRecord(
+  context: FirehoseApiContext,
+  stream: DeliveryStream,
+  data: Buffer,
+) {
+  const [recordId] = await context.accept(stream, [data]);
+  return { RecordId: recordId, Encrypted: false };
+}
+
+async function putRecordBatch(
+  context: FirehoseApiContext,
+  stream: DeliveryStream,
+  data: Buffer[],
+) {
+  const total = data.reduce((sum, d) => sum + d.length, 0);
+  if (total > LIMITS.bytesPerBatch) {
+    throw invalid(
+      `Records total ${total} bytes; the limit is ${LIMITS.bytesPerBatch} bytes (4 MiB)`,
+    );
+  }
+  const recordIds = await context.accept(stream, data);
+  return {
+    FailedPutCount: 0,
+    Encrypted: false,
+    RequestResponses: recordIds.map(RecordId => ({ RecordId })),
+  };
+}
+
+/**
+ * PutRecord / PutRecordBatch from a body the fast path parsed (every record
+ * valid base64): the checks of the operations below, in the same order.
+ */
+function putParsedRecords(
+  context: FirehoseApiContext,
+  operation: 'PutRecord' | 'PutRecordBatch',
+  body: RecordsBody,
+) {
+  const stream = streamOf(context, {
+    DeliveryStreamName: body.deliveryStreamName,
+  });
+  if (operation === 'PutRecord') {
+    checkRecordSize(body.records[0]);
+    return putRecord(context, stream, body.records[0]);
+  }
+  checkBatchLength(body.records.length);
+  body.records.forEach((data, index) => checkRecordSize(data, index));
+  return putRecordBatch(context, stream, body.records);
 }
 
 const operations: Record<
   string,
   (context: FirehoseApiContext, input: Json) => Promise<Json> | Json
 > = {
-  async PutRecord(context, input) {
+  PutRecord(context, input) {
     const stream = streamOf(context, input);
-    const data = decodeRecord(input.Record);
-    const [recordId] = await context.accept(stream, [data]);
-    return { RecordId: recordId, Encrypted: false };
+    return putRecord(context, stream, decodeRecord(input.Record));
   },
 
-  async PutRecordBatch(context, input) {
+  PutRecordBatch(context, input) {
     const stream = streamOf(context, input);
     const records = input.Records;
-    if (!Array.isArray(records) || records.length === 0) {
-      throw invalid('Records must hold at least one record');
-    }
-    if (records.length > LIMITS.recordsPerBatch) {
-      throw invalid(
-        `Records holds ${records.length} records; the limit is ${LIMITS.recordsPerBatch}`,
-      );
-    }
-    const data = records.map((record, index) => decodeRecord(record, index));
-    const total = data.reduce((sum, d) => sum + d.length, 0);
-    if (total > LIMITS.bytesPerBatch) {
-      throw invalid(
-        `Records total ${total} bytes; the limit is ${LIMITS.bytesPerBatch} bytes (4 MiB)`,
-      );
-    }
-    const recordIds = await context.accept(stream, data);
-    return {
-      FailedPutCount: 0,
-      Encrypted: false,
-      RequestResponses: recordIds.map(RecordId => ({ RecordId })),
-    };
+    checkBatchLength(Array.isArray(records) ? records.length : 0);
+    return putRecordBatch(
+      context,
+      stream,
+      (records as unknown[]).map((record, index) =>
+        decodeRecord(record, index),
+      ),
+    );
   },
 
   ListDeliveryStreams(context, input) {
@@ -339,6 +394,13 @@ export function firehoseRequestListener(context: FirehoseApiContext) {
             ? `Operation ${target} is not supported`
             : 'Missing X-Amz-Target header',
         );
+      }
+      if (name === 'PutRecord' || name === 'PutRecordBatch') {
+        const parsed = parseRecordsBody(body, name);
+        if (parsed) {
+          send(res, 200, await putParsedRecords(context, name, parsed));
+          return;
+        }
       }
       let input: unknown;
       try {

@@ -570,6 +570,17 @@ describe('firehose-local', () => {
     });
   });
 
+  it('gives back the log when it cannot listen', async () => {
+    const taken = await start();
+    const walDir = tempDir('wal-no-port');
+    await expect(start({ port: taken.port }, walDir)).rejects.toThrow(
+      /EADDRINUSE/,
+    );
+    // The log's lock was released: another server can use the directory.
+    const next = await start({}, walDir);
+    expect(next.port).not.toBe(taken.port);
+  });
+
   it('answers 503 instead of growing memory past the limit', async () => {
     const server = await start({ maxBufferedMBs: 1 });
     const firehose = client(server.url);

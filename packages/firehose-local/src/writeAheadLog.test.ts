@@ -1,4 +1,13 @@
-import { appendFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  constants as fsConstants,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import * as path from 'node:path';
 import { silentLogger } from './logger';
 import { WriteAheadLog } from './writeAheadLog';
@@ -15,6 +24,29 @@ const segmentFiles = (dir: string) =>
   readdirSync(dir)
     .filter(f => f.endsWith('.log'))
     .sort();
+
+/** Segment files holding records (the next one waits empty). */
+const usedSegmentFiles = (dir: string) =>
+  segmentFiles(dir).filter(f => statSync(path.join(dir, f)).size > 0);
+
+/** open(2) flags of this process's descriptors on `file` (Linux). */
+const openFlags = (file: string) =>
+  readdirSync('/proc/self/fd')
+    .filter(fd => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === file;
+      } catch {
+        return false;
+      }
+    })
+    .map(fd =>
+      parseInt(
+        /flags:\s+([0-7]+)/.exec(
+          readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'),
+        )![1],
+        8,
+      ),
+    );
 
 describe('WriteAheadLog', () => {
   const dirs: string[] = [];
@@ -71,9 +103,10 @@ describe('WriteAheadLog', () => {
     const a = await wal.append([record(1)]);
     const b = await wal.append([record(2)]);
     expect(a).not.toBe(b); // rotated by size
-    expect(segmentFiles(dir)).toHaveLength(2);
+    expect(usedSegmentFiles(dir)).toHaveLength(2);
     wal.release([{ segment: a }]);
     await wal.close();
+    // The unused next segment goes with close.
     expect(segmentFiles(dir)).toHaveLength(1);
 
     const reopened = await WriteAheadLog.open({ dir, logger: silentLogger });
@@ -90,8 +123,43 @@ describe('WriteAheadLog', () => {
     wal.release([{ segment }, { segment }]);
     const next = await wal.append([record(3)]);
     expect(next).toBeGreaterThan(segment);
-    expect(segmentFiles(dir)).toHaveLength(1);
+    expect(usedSegmentFiles(dir)).toHaveLength(1);
     await wal.close();
+  });
+
+  it('creates the next segment before the active one is full', async () => {
+    const dir = newDir();
+    const { wal } = await WriteAheadLog.open({
+      dir,
+      logger: silentLogger,
+      maxSegmentBytes: 1,
+    });
+    const first = await wal.append([record(1)]);
+    // Rotation is due; the file it will go to exists already, empty.
+    const waiting = segmentFiles(dir).filter(
+      f => statSync(path.join(dir, f)).size === 0,
+    );
+    expect(waiting).toEqual([expect.stringMatching(/^wal-\d{12}\.log$/)]);
+    const second = await wal.append([record(2)]);
+    expect(second).toBeGreaterThan(first);
+    expect(waiting).toContain(`wal-${String(second).padStart(12, '0')}.log`);
+    await wal.close();
+  });
+
+  (process.platform === 'linux' ? describe : describe.skip)('on Linux', () => {
+    it('writes segments with O_DSYNC: durable when the write returns', async () => {
+      const dir = newDir();
+      const { wal } = await WriteAheadLog.open({ dir, logger: silentLogger });
+      const segment = await wal.append([record(1)]);
+      const file = path.join(
+        dir,
+        `wal-${String(segment).padStart(12, '0')}.log`,
+      );
+      const flags = openFlags(file);
+      expect(flags).toHaveLength(1);
+      expect(flags[0] & fsConstants.O_DSYNC).toBe(fsConstants.O_DSYNC);
+      await wal.close();
+    });
   });
 
   it('ignores a torn tail', async () => {

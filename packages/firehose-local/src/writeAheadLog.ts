@@ -28,12 +28,10 @@ type Segment = {
   bytes: number;
   /** Records written and not yet released (delivered). */
   pending: number;
-  /** True until the directory entry of a new file has been synced. */
-  unsyncedDirEntry: boolean;
 };
 
 type PendingAppend = {
-  frames: Buffer;
+  frames: Buffer[];
   count: number;
   resolve: (segment: number) => void;
   reject: (error: Error) => void;
@@ -51,21 +49,28 @@ const segmentFileName = (id: number) =>
  * is a JSON header line (stream, record id, arrival) followed by the raw
  * record bytes. A torn write at the tail fails the length or CRC check and
  * ends replay of that segment: those records were never acknowledged.
+ *
+ * Each frame is two buffers for one writev: a small header buffer, then the
+ * record's own bytes (not copied; they must not change until written).
  */
-function encodeFrame(record: WalRecord): Buffer {
-  const header = Buffer.from(
-    `${JSON.stringify({
+function encodeFrames(records: WalRecord[]): Buffer[] {
+  const frames: Buffer[] = [];
+  for (const record of records) {
+    const line = `${JSON.stringify({
       s: record.stream,
       i: record.recordId,
       t: record.arrival,
-    })}\n`,
-    'utf8',
-  );
-  const payload = Buffer.concat([header, record.data]);
-  const frameHeader = Buffer.alloc(FRAME_HEADER_BYTES);
-  frameHeader.writeUInt32LE(payload.length, 0);
-  frameHeader.writeUInt32LE(crc32(payload), 4);
-  return Buffer.concat([frameHeader, payload]);
+    })}\n`;
+    const header = Buffer.allocUnsafe(
+      FRAME_HEADER_BYTES + Buffer.byteLength(line),
+    );
+    header.write(line, FRAME_HEADER_BYTES, 'utf8');
+    const headerLine = header.subarray(FRAME_HEADER_BYTES);
+    header.writeUInt32LE(headerLine.length + record.data.length, 0);
+    header.writeUInt32LE(crc32(record.data, crc32(headerLine)), 4);
+    frames.push(header, record.data);
+  }
+  return frames;
 }
 
 function decodeFrames(
@@ -113,11 +118,15 @@ function isProcessAlive(pid: number): boolean {
  * acknowledged. Appends that arrive while a sync is running share the next
  * one (group commit). Segments are deleted once every record in them has
  * been released (delivered); the active segment is sealed as soon as it is
- * fully released, so a flush rotates it.
+ * fully released, so a flush rotates it. The next segment is created (and
+ * its directory entry synced) ahead of time, so a rotation never makes a
+ * commit wait for a new file.
  */
 export class WriteAheadLog {
   private readonly segments = new Map<number, Segment>();
   private active?: Segment;
+  /** The next segment, created and synced before it is needed. */
+  private spare?: Promise<Segment | undefined>;
   private nextSegmentId: number;
   private queue: PendingAppend[] = [];
   private running?: Promise<void>;
@@ -178,10 +187,10 @@ export class WriteAheadLog {
         file,
         bytes: buffer.length,
         pending: records.length,
-        unsyncedDirEntry: false,
       });
       replayed.push(...records);
     }
+    wal.activate(await wal.createSegment());
     if (replayed.length) {
       logger.info('replaying write-ahead log', {
         segments: wal.segments.size,
@@ -217,7 +226,7 @@ export class WriteAheadLog {
     if (this.state !== 'open') {
       return Promise.reject(new Error('write-ahead log is closed'));
     }
-    const frames = Buffer.concat(records.map(encodeFrame));
+    const frames = encodeFrames(records);
     return new Promise((resolve, reject) => {
       this.queue.push({ frames, count: records.length, resolve, reject });
       this.kick();
@@ -240,14 +249,17 @@ export class WriteAheadLog {
   }
 
   stats() {
+    let segments = 0;
     let bytes = 0;
     let pendingRecords = 0;
     for (const segment of this.segments.values()) {
+      if (segment.bytes > 0) segments++;
       bytes += segment.bytes;
       pendingRecords += segment.pending;
     }
     return {
-      segments: this.segments.size,
+      /** Segment files holding records. */
+      segments,
       bytes,
       pendingRecords,
       syncs: this.syncs,
@@ -260,8 +272,13 @@ export class WriteAheadLog {
     this.kick();
     while (this.running) await this.running;
     this.state = 'closed';
-    await this.active?.handle?.close();
-    this.active = undefined;
+    await this.sealActive();
+    const spare = await this.spare;
+    this.spare = undefined;
+    if (spare) {
+      await spare.handle?.close();
+      await fs.rm(spare.file, { force: true });
+    }
     await fs.rm(path.join(this.dir, LOCK_FILE), { force: true });
   }
 
@@ -278,6 +295,8 @@ export class WriteAheadLog {
     }
     void this.active?.handle?.close().catch(() => {});
     this.active = undefined;
+    void this.spare?.then(spare => spare?.handle?.close()).catch(() => {});
+    this.spare = undefined;
     // Synchronously, so a restart right after sees the lock gone.
     rmSync(path.join(this.dir, LOCK_FILE), { force: true });
   }
@@ -308,15 +327,11 @@ export class WriteAheadLog {
       const batch = this.queue.splice(0);
       try {
         const segment = await this.activeSegment();
-        const frames = Buffer.concat(batch.map(b => b.frames));
+        const frames = batch.flatMap(b => b.frames);
+        // Durable when it returns: the file is opened with O_DSYNC.
         await this.writeAll(segment, frames);
-        await segment.handle!.datasync();
-        if (segment.unsyncedDirEntry) {
-          await this.syncDirectory();
-          segment.unsyncedDirEntry = false;
-        }
         this.syncs++;
-        segment.bytes += frames.length;
+        segment.bytes += frames.reduce((n, f) => n + f.length, 0);
         segment.pending += batch.reduce((n, b) => n + b.count, 0);
         for (const pending of batch) pending.resolve(segment.id);
       } catch (error) {
@@ -331,15 +346,21 @@ export class WriteAheadLog {
     } while (this.runAgain || (this.state === 'open' && this.queue.length));
   }
 
-  private async writeAll(segment: Segment, buffer: Buffer) {
+  /** One writev for the frames of a whole group (no concatenation). */
+  private async writeAll(segment: Segment, buffers: Buffer[]) {
+    const size = buffers.reduce((n, b) => n + b.length, 0);
+    const { bytesWritten } = await segment.handle!.writev(buffers);
+    if (bytesWritten === size) return;
+    // A short write (rare on files): write the rest from where it stopped.
+    const rest = Buffer.concat(buffers).subarray(bytesWritten);
     let offset = 0;
-    while (offset < buffer.length) {
-      const { bytesWritten } = await segment.handle!.write(
-        buffer,
+    while (offset < rest.length) {
+      const written = await segment.handle!.write(
+        rest,
         offset,
-        buffer.length - offset,
+        rest.length - offset,
       );
-      offset += bytesWritten;
+      offset += written.bytesWritten;
     }
   }
 
@@ -348,23 +369,47 @@ export class WriteAheadLog {
       await this.sealActive();
     }
     if (!this.active) {
-      const id = this.nextSegmentId++;
-      const file = path.join(this.dir, segmentFileName(id));
-      const handle = await fs.open(
-        file,
-        fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_APPEND,
-      );
-      this.active = {
-        id,
-        file,
-        handle,
-        bytes: 0,
-        pending: 0,
-        unsyncedDirEntry: true,
-      };
-      this.segments.set(id, this.active);
+      const spare = await this.spare;
+      this.spare = undefined;
+      this.activate(spare ?? (await this.createSegment()));
     }
-    return this.active;
+    return this.active!;
+  }
+
+  private activate(segment: Segment) {
+    this.active = segment;
+    this.segments.set(segment.id, segment);
+    if (!this.spare) {
+      this.spare = this.createSegment().catch(error => {
+        this.logger.warn('could not create the next write-ahead log segment', {
+          error: String(error),
+        });
+        return undefined;
+      });
+    }
+  }
+
+  /** A new, empty segment file whose directory entry is already durable. */
+  private async createSegment(): Promise<Segment> {
+    const id = this.nextSegmentId++;
+    const file = path.join(this.dir, segmentFileName(id));
+    const handle = await fs.open(
+      file,
+      // O_DSYNC: each write returns once its data is on disk, as a write
+      // followed by fdatasync would, in one system call (one trip through
+      // the thread pool per group instead of two).
+      fsConstants.O_WRONLY |
+        fsConstants.O_CREAT |
+        fsConstants.O_APPEND |
+        fsConstants.O_DSYNC,
+    );
+    try {
+      await this.syncDirectory();
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    return { id, file, handle, bytes: 0, pending: 0 };
   }
 
   private async sealActive() {
