@@ -723,7 +723,7 @@ export class QueryEngine {
       hours,
       settings.maxConcurrency,
       async (hour): Promise<HourParts> => {
-        if (!hour.closed) {
+        const summariseHour = async () => {
           const result = await this.summarise(
             stream,
             hour.objects,
@@ -733,8 +733,9 @@ export class QueryEngine {
             objectReads,
           );
           fromCache += result.fromCache;
-          return { summaries: result.summaries };
-        }
+          return result.summaries;
+        };
+        if (!hour.closed) return { summaries: await summariseHour() };
         const key = `${CACHE_KEY_PREFIX}hour:${stream.bucket}:${hourPrefix(
           stream.prefix,
           hour.hourStartMs,
@@ -746,22 +747,14 @@ export class QueryEngine {
           advance(hour.objects.length);
           return { summaries: [cached], rollupKey: key };
         }
-        const result = await this.summarise(
-          stream,
-          hour.objects,
-          filters,
-          onObject,
-          signal,
-          objectReads,
-        );
-        fromCache += result.fromCache;
-        const rollup = rollUp(result.summaries);
+        const objectSummaries = await summariseHour();
+        const rollup = rollUp(objectSummaries);
         if (cache !== NO_CACHE) this.remember(key, rollup);
         cache.setMany([[key, encodeSummary(rollup)]], settings.cacheTtlSeconds);
         return {
           summaries: [rollup],
           rollupKey: key,
-          objectSummaries: result.summaries,
+          objectSummaries,
         };
       },
     );
