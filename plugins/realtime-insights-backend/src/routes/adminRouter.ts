@@ -1,13 +1,11 @@
 import {
   AuditorService,
-  AuditorServiceEventSeverityLevel,
   BackstageCredentials,
   BackstageUserPrincipal,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import { JsonObject } from '@backstage/types';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   AdminStream,
@@ -21,6 +19,7 @@ import {
 } from '@internal/plugin-realtime-insights-common';
 import express from 'express';
 import Router from 'express-promise-router';
+import { audited } from './audited';
 import { parseBody } from './validation';
 import { HealthService } from '../services/Health';
 import { EngineStream, QueryEngine } from '../services/QueryEngine';
@@ -83,30 +82,6 @@ export async function createAdminRouter(
     (res.locals.credentials as BackstageCredentials<BackstageUserPrincipal>)
       .principal.userEntityRef;
 
-  /** Runs a change inside an audit event: success with what changed, or fail. */
-  async function audited<T>(
-    req: express.Request,
-    eventId: string,
-    severityLevel: AuditorServiceEventSeverityLevel,
-    meta: JsonObject,
-    change: () => Promise<{ result: T; meta: JsonObject }>,
-  ): Promise<T> {
-    const event = await auditor.createEvent({
-      eventId,
-      severityLevel,
-      request: req,
-      meta,
-    });
-    try {
-      const done = await change();
-      await event.success({ meta: done.meta });
-      return done.result;
-    } catch (error) {
-      await event.fail({ error: error as Error, meta });
-      throw error;
-    }
-  }
-
   admins.get('/settings', async (_req, res) => {
     res.json(settings.describe());
   });
@@ -114,10 +89,13 @@ export async function createAdminRouter(
   admins.patch('/settings', async (req, res) => {
     const body = parseBody(settingsUpdateSchema, req.body);
     await audited(
-      req,
-      'settings-update',
-      'medium',
-      { changes: body.changes },
+      auditor,
+      {
+        eventId: 'settings-update',
+        severityLevel: 'medium',
+        request: req,
+        meta: { changes: body.changes },
+      },
       async () => {
         const { before, after } = await settings.update(body.changes, {
           actor: actorOf(res),
@@ -185,10 +163,13 @@ export async function createAdminRouter(
       throw new NotFoundError(`No stream entity '${entityRef}'`);
     }
     await audited(
-      req,
-      'stream-settings-update',
-      'medium',
-      { entityRef, update },
+      auditor,
+      {
+        eventId: 'stream-settings-update',
+        severityLevel: 'medium',
+        request: req,
+        meta: { entityRef, update },
+      },
       async () => {
         const { before, after } = await settings.updateStream(
           entityRef,
@@ -218,10 +199,13 @@ export async function createAdminRouter(
         throw new NotFoundError(`No stream entity '${body.stream}'`);
       }
       deleted = await audited(
-        req,
-        'cache-flush',
-        'medium',
-        { scope: 'stream', entityRef: stream.entityRef },
+        auditor,
+        {
+          eventId: 'cache-flush',
+          severityLevel: 'medium',
+          request: req,
+          meta: { scope: 'stream', entityRef: stream.entityRef },
+        },
         async () => {
           const n = await engine.flushStream(options.engineStream(stream));
           await settings.recordFlush(stream.entityRef, { actor });
@@ -233,10 +217,13 @@ export async function createAdminRouter(
       );
     } else {
       deleted = await audited(
-        req,
-        'cache-flush',
-        'high',
-        { scope: 'all' },
+        auditor,
+        {
+          eventId: 'cache-flush',
+          severityLevel: 'high',
+          request: req,
+          meta: { scope: 'all' },
+        },
         async () => {
           const n = await cache.deleteByPrefix([CACHE_KEY_PREFIX]);
           engine.forget();

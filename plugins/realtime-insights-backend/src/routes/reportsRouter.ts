@@ -20,6 +20,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
+import { audited } from './audited';
 import { parseBody, parseQuery } from './validation';
 import {
   ReportDownload,
@@ -152,21 +153,19 @@ export async function createReportsRouter(
 
   router.delete('/reports/:id', async (req, res) => {
     const credentials = await user(req);
-    const event = await auditor.createEvent({
-      eventId: 'report-delete',
-      severityLevel: 'low',
-      request: req,
-      meta: { reportId: req.params.id },
-    });
-    try {
-      const job = await reports.remove(req.params.id, credentials);
-      await event.success({ meta: { stream: job.stream } });
-    } catch (error) {
-      await event.fail({
-        error: isError(error) ? error : new Error(`${error}`),
-      });
-      throw error;
-    }
+    await audited(
+      auditor,
+      {
+        eventId: 'report-delete',
+        severityLevel: 'low',
+        request: req,
+        meta: { reportId: req.params.id },
+      },
+      async () => {
+        const job = await reports.remove(req.params.id, credentials);
+        return { result: job, meta: { stream: job.stream } };
+      },
+    );
     res.status(204).end();
   });
 
@@ -179,31 +178,32 @@ export async function createReportsRouter(
   router.post('/reports/:id/shares', json, async (req, res) => {
     const credentials = await user(req);
     const { expiresInHours } = parseBody(createReportShareSchema, req.body);
-    const event = await auditor.createEvent({
-      eventId: 'report-share',
-      severityLevel: 'medium',
-      request: req,
-      meta: { reportId: req.params.id, expiresInHours },
-    });
-    let share: ReportShareResponse & { job: ReportJob };
-    try {
-      share = await reports.share(req.params.id, credentials, expiresInHours);
-    } catch (error) {
-      await event.fail({
-        error: isError(error) ? error : new Error(`${error}`),
-      });
-      throw error;
-    }
-    const { job, ...body } = share;
-    await event.success({
-      meta: {
-        shareId: body.id,
-        stream: job.stream,
-        kind: job.kind,
-        format: job.format,
-        expiresAt: body.expiresAt,
+    const body: ReportShareResponse = await audited(
+      auditor,
+      {
+        eventId: 'report-share',
+        severityLevel: 'medium',
+        request: req,
+        meta: { reportId: req.params.id, expiresInHours },
       },
-    });
+      async () => {
+        const { job, ...share } = await reports.share(
+          req.params.id,
+          credentials,
+          expiresInHours,
+        );
+        return {
+          result: share,
+          meta: {
+            shareId: share.id,
+            stream: job.stream,
+            kind: job.kind,
+            format: job.format,
+            expiresAt: share.expiresAt,
+          },
+        };
+      },
+    );
     res.status(201).json(body);
   });
 
@@ -220,64 +220,59 @@ export async function createReportsRouter(
   // Revoking is audited like sharing; revoking twice changes nothing.
   router.delete('/reports/:id/shares/:shareId', async (req, res) => {
     const credentials = await user(req);
-    const event = await auditor.createEvent({
-      eventId: 'report-share-revoke',
-      severityLevel: 'medium',
-      request: req,
-      meta: { reportId: req.params.id, shareId: req.params.shareId },
-    });
-    let revoked;
-    try {
-      revoked = await reports.revokeShare(
-        req.params.id,
-        req.params.shareId,
-        credentials,
-      );
-    } catch (error) {
-      await event.fail({
-        error: isError(error) ? error : new Error(`${error}`),
-      });
-      throw error;
-    }
-    await event.success({
-      meta: {
-        stream: revoked.job.stream,
-        revokedAt: revoked.share.revokedAt,
-        alreadyRevoked: !revoked.revokedNow,
+    const body: ReportShare = await audited(
+      auditor,
+      {
+        eventId: 'report-share-revoke',
+        severityLevel: 'medium',
+        request: req,
+        meta: { reportId: req.params.id, shareId: req.params.shareId },
       },
-    });
-    const body: ReportShare = revoked.share;
+      async () => {
+        const revoked = await reports.revokeShare(
+          req.params.id,
+          req.params.shareId,
+          credentials,
+        );
+        return {
+          result: revoked.share,
+          meta: {
+            stream: revoked.job.stream,
+            revokedAt: revoked.share.revokedAt,
+            alreadyRevoked: !revoked.revokedNow,
+          },
+        };
+      },
+    );
     res.json(body);
   });
 
   // No login: the link's signature and expiry are checked instead.
   router.get(`${REPORT_SHARED_PATH}/:shareId`, async (req, res) => {
     const { expires, signature } = req.query;
-    const event = await auditor.createEvent({
-      eventId: 'report-shared-download',
-      severityLevel: 'low',
-      request: req,
-      meta: { shareId: req.params.shareId },
-    });
-    let file: SharedDownload;
-    try {
-      file = await reports.downloadShared(req.params.shareId, {
-        expires: typeof expires === 'string' ? expires : undefined,
-        signature: typeof signature === 'string' ? signature : undefined,
-      });
-    } catch (error) {
-      await event.fail({
-        error: isError(error) ? error : new Error(`${error}`),
-      });
-      throw error;
-    }
-    await event.success({
-      meta: {
-        reportId: file.job.id,
-        stream: file.job.stream,
-        delivery: file.delivery,
+    const file: SharedDownload = await audited(
+      auditor,
+      {
+        eventId: 'report-shared-download',
+        severityLevel: 'low',
+        request: req,
+        meta: { shareId: req.params.shareId },
       },
-    });
+      async () => {
+        const shared = await reports.downloadShared(req.params.shareId, {
+          expires: typeof expires === 'string' ? expires : undefined,
+          signature: typeof signature === 'string' ? signature : undefined,
+        });
+        return {
+          result: shared,
+          meta: {
+            reportId: shared.job.id,
+            stream: shared.job.stream,
+            delivery: shared.delivery,
+          },
+        };
+      },
+    );
     if (file.delivery === 'proxy') {
       await sendFile(res, file);
       return;
