@@ -296,13 +296,16 @@ export async function summariseObject(
 ): Promise<ObjectSummary> {
   const summariser = new ObjectSummariser(shape);
   const lines = new LineSplitter();
-  const onLine = (bytes: Buffer, start: number, end: number) =>
-    summariser.read(bytes, start, end);
+  const readLines = () => {
+    while (lines.next()) summariser.read(lines.bytes, lines.start, lines.end);
+  };
   try {
     for await (const chunk of decompressedChunks(body)) {
-      lines.push(chunk, onLine);
+      lines.push(chunk);
+      readLines();
     }
-    lines.end(onLine);
+    lines.finish();
+    readLines();
   } catch {
     // Truncated or corrupt compressed data: counted, never a failed query.
     return { ...emptySummary(), corrupt: true };

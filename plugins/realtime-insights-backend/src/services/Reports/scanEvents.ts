@@ -7,6 +7,7 @@ import { eventFilter } from '../QueryEngine/eventFilter';
 import { IsoTimeParser } from '../events/isoTime';
 import { decompressedChunks } from '../events/decompressedChunks';
 import { EventLine, FieldTable, ValueKind } from '../events/EventLine';
+import { LineSplitter } from '../events/LineSplitter';
 import { RecentEventIds } from './RecentEventIds';
 
 /** How far the scan has come. */
@@ -230,40 +231,22 @@ export async function scanEvents(options: ScanOptions): Promise<ScanProgress> {
       const body = fetched
         ? await fetched
         : await store.open(bucket, object.key);
-      // A line split across chunks is carried over (copied) to the next.
-      let carry: Buffer | undefined;
+      const lines = new LineSplitter();
+      const readLines = async () => {
+        while (lines.next()) {
+          line.read(lines.bytes, lines.start, lines.end);
+          if (wanted()) {
+            const wait = emit();
+            if (wait) await wait;
+          }
+        }
+      };
       for await (const chunk of decompressedChunks(body)) {
-        let start = 0;
-        if (carry) {
-          const nl = chunk.indexOf(10);
-          if (nl < 0) {
-            carry = Buffer.concat([carry, chunk]);
-            continue;
-          }
-          const joined = Buffer.concat([carry, chunk.subarray(0, nl)]);
-          carry = undefined;
-          start = nl + 1;
-          line.read(joined, 0, joined.length);
-          if (joined.length > 0 && wanted()) await emit();
-        }
-        for (;;) {
-          const nl = chunk.indexOf(10, start);
-          if (nl < 0) break;
-          if (nl > start) {
-            line.read(chunk, start, nl);
-            if (wanted()) {
-              const wait = emit();
-              if (wait) await wait;
-            }
-          }
-          start = nl + 1;
-        }
-        if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
+        lines.push(chunk);
+        await readLines();
       }
-      if (carry && carry.length > 0) {
-        line.read(carry, 0, carry.length);
-        if (wanted()) await emit();
-      }
+      lines.finish();
+      await readLines();
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (error instanceof OutputFailure) throw error.failure;
