@@ -9,7 +9,6 @@
  *  - peak RSS.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { LoggerService } from '@backstage/backend-plugin-api';
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
   createLocalS3Client,
@@ -25,7 +24,6 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { S3ObjectStore } from '../src/services/ObjectStore';
 import {
   defaultEngineSettings,
-  EngineStream,
   QueryEngine,
   hourPrefix,
 } from '../src/services/QueryEngine';
@@ -35,6 +33,13 @@ import {
   RedisSummaryCache,
 } from '../src/services/SummaryCache';
 import { FileObjectStore } from './FileObjectStore';
+import {
+  CURRENCIES,
+  DAY_START,
+  MiB,
+  benchLogger,
+  transactionLogStream,
+} from './transactionLogs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -52,29 +57,11 @@ const EVENTS = Number(flags.events);
 const CLIENTS = Number(flags.clients);
 const SECONDS = Number(flags.seconds);
 const BUCKET = 'rti-bench-transaction-logs';
-const DAY_START = Date.parse('2026-11-20T00:00:00Z');
 const NOW = DAY_START + (HOURS + 1) * 3_600_000; // every hour closed
 
-const stream: EngineStream = {
-  name: 'transaction-logs',
-  bucket: BUCKET,
-  prefix: 'events/',
-  firehoseStream: 'rti-transaction-logs',
-  timestampField: 'ts',
-  measures: ['amount', 'latencyMs'],
-  dimensions: ['status', 'currency', 'merchantCategory', 'declineReason'],
-};
+const stream = transactionLogStream(BUCKET);
 const settings = defaultEngineSettings({ cacheTtlSeconds: 3600 });
-// Warnings only: a benchmark's output is its table.
-const logger: LoggerService = {
-  error: (message: string) => console.error(message),
-  warn: (message: string) => console.error(message),
-  info: () => {},
-  debug: () => {},
-  child: () => logger,
-};
-const MiB = 1024 * 1024;
-const CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY', 'CAD', 'INR', 'BRL'];
+const logger = benchLogger;
 const CATEGORIES = [
   'grocery',
   'travel',

@@ -13,7 +13,6 @@
  *    S3, to tell what the local S3 server costs.
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   createLocalS3Client,
   startS3Child,
@@ -30,7 +29,6 @@ import { realtimeInsightsConfigSchema } from '../src/config';
 import { ObjectStore, S3ObjectStore } from '../src/services/ObjectStore';
 import {
   defaultEngineSettings,
-  EngineStream,
   QueryEngine,
   hourPrefix,
 } from '../src/services/QueryEngine';
@@ -42,6 +40,13 @@ import { resolveReportRequest } from '../src/services/Reports/reportRequest';
 import { MemorySummaryCache } from '../src/services/SummaryCache';
 import { rng } from '../src/__testUtils__/random';
 import { FileObjectStore } from './FileObjectStore';
+import {
+  CURRENCIES,
+  DAY_START,
+  MiB,
+  benchLogger,
+  transactionLogStream,
+} from './transactionLogs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -58,20 +63,9 @@ const { values: flags } = parseArgs({
 
 const BUCKET = 'rti-bench-report-events';
 const REPORTS_BUCKET = 'rti-bench-reports';
-const DAY_START = Date.parse('2026-11-20T00:00:00Z');
-const MiB = 1024 * 1024;
-const CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY', 'CAD', 'INR', 'BRL'];
 const CATEGORIES = ['grocery', 'travel', 'digital-goods', 'restaurants'];
 
-const stream: EngineStream = {
-  name: 'transaction-logs',
-  bucket: BUCKET,
-  prefix: 'events/',
-  firehoseStream: 'rti-transaction-logs',
-  timestampField: 'ts',
-  measures: ['amount', 'latencyMs'],
-  dimensions: ['status', 'currency', 'merchantCategory', 'declineReason'],
-};
+const stream = transactionLogStream(BUCKET);
 
 type Manifest = {
   endpoint: string;
@@ -82,14 +76,7 @@ type Manifest = {
   objects: number;
 };
 
-// Warnings only: a benchmark's output is its table.
-const logger: LoggerService = {
-  error: (message: string) => console.error(message),
-  warn: (message: string) => console.error(message),
-  info: () => {},
-  debug: () => {},
-  child: () => logger,
-};
+const logger = benchLogger;
 
 function objectBody(
   hour: number,
