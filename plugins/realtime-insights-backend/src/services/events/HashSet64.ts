@@ -36,15 +36,9 @@ export class HashSet64 {
    */
   add(hi: number, low: number): boolean {
     const lo = hi === 0 && low === 0 ? 1 : low;
+    const i = this.slotOf(hi, lo);
     const slots = this.slots;
-    let i = (lo ^ hi) & this.mask;
-    for (;;) {
-      const h = slots[2 * i];
-      const l = slots[2 * i + 1];
-      if (h === 0 && l === 0) break;
-      if (h === hi && l === lo) return false;
-      i = (i + 1) & this.mask;
-    }
+    if (slots[2 * i] !== 0 || slots[2 * i + 1] !== 0) return false;
     if (this.size === this.mask) return true; // one slot left, kept free
     slots[2 * i] = hi;
     slots[2 * i + 1] = lo;
@@ -57,13 +51,18 @@ export class HashSet64 {
 
   has(hi: number, low: number): boolean {
     const lo = hi === 0 && low === 0 ? 1 : low;
+    const i = this.slotOf(hi, lo);
+    return this.slots[2 * i] !== 0 || this.slots[2 * i + 1] !== 0;
+  }
+
+  /** The slot holding `hi`/`lo`, or the free one where it would go. */
+  private slotOf(hi: number, lo: number): number {
     const slots = this.slots;
     let i = (lo ^ hi) & this.mask;
     for (;;) {
       const h = slots[2 * i];
       const l = slots[2 * i + 1];
-      if (h === 0 && l === 0) return false;
-      if (h === hi && l === lo) return true;
+      if ((h === 0 && l === 0) || (h === hi && l === lo)) return i;
       i = (i + 1) & this.mask;
     }
   }
