@@ -15,7 +15,7 @@ import { IsoTimeParser } from '../events/isoTime';
 import { LineSplitter } from '../events/LineSplitter';
 import { QuantileSketch } from '../sketches';
 import { hashString64 } from '../sketches/hashString64';
-import { eventFilter } from './eventFilter';
+import { eventFilter, lineFilter } from './eventFilter';
 import {
   MinuteSummary,
   ObjectSummary,
@@ -55,7 +55,7 @@ class ObjectSummariser {
   private readonly measureFields: number[];
   private readonly dimensionFields: number[];
   private readonly dimensionTexts: TextCache[];
-  private readonly filterFields: Array<{ field: number; values: Set<string> }>;
+  private readonly acceptLine: (line: EventLine) => boolean;
   private readonly accept: (event: Record<string, unknown>) => boolean;
   private readonly times = new IsoTimeParser();
   private readonly seen = new HashSet64(10, MAX_ID_SLOTS_LOG2);
@@ -92,10 +92,7 @@ class ObjectSummariser {
     this.measureFields = shape.measures.map(name => fields.indexOf(name));
     this.dimensionFields = shape.dimensions.map(name => fields.indexOf(name));
     this.dimensionTexts = shape.dimensions.map(() => new TextCache());
-    this.filterFields = shape.filters.map(f => ({
-      field: fields.indexOf(f.field),
-      values: new Set(f.values),
-    }));
+    this.acceptLine = lineFilter(shape.filters, fields);
     this.accept = eventFilter(shape.filters);
   }
 
@@ -128,11 +125,7 @@ class ObjectSummariser {
       line.hashText(idField, this.hash);
       if (!this.firstSeen()) return;
     }
-    for (const { field, values } of this.filterFields) {
-      const value =
-        line.kind[field] === ValueKind.Null ? undefined : line.text(field);
-      if (value === undefined || !values.has(value)) return;
-    }
+    if (!this.acceptLine(line)) return;
     const minute = this.minuteOf(tsMs);
     const hash = this.hash;
     if (line.hashText(this.deviceField, hash)) minute.devices.addHash(hash);

@@ -3,7 +3,7 @@ import { DimensionFilter } from '@internal/plugin-realtime-insights-common';
 import { Readable } from 'node:stream';
 import { ObjectRef, ObjectStore } from '../ObjectStore';
 import { Range } from '../QueryEngine';
-import { eventFilter } from '../QueryEngine/eventFilter';
+import { eventFilter, lineFilter } from '../QueryEngine/eventFilter';
 import { IsoTimeParser } from '../events/isoTime';
 import { decompressedChunks } from '../events/decompressedChunks';
 import { EventLine, FieldTable, ValueKind } from '../events/EventLine';
@@ -127,10 +127,7 @@ export async function scanEvents(options: ScanOptions): Promise<ScanProgress> {
   const line = new EventLine(fields);
   const timeField = fields.indexOf(timestampField);
   const idField = fields.indexOf('eventId');
-  const filterBytes = filters.map(f => ({
-    field: fields.indexOf(f.field),
-    values: f.values.map(v => Buffer.from(v, 'utf8')),
-  }));
+  const acceptLine = lineFilter(filters, fields);
   const accept = eventFilter(filters);
   const seen = new RecentEventIds(options.dedupeWindowMs);
   const times = new IsoTimeParser();
@@ -150,11 +147,7 @@ export async function scanEvents(options: ScanOptions): Promise<ScanProgress> {
     if (line.flat) {
       const ts = line.time(timeField);
       if (!(ts >= range.fromMs && ts < range.toMs)) return false;
-      for (const filter of filterBytes) {
-        if (!filter.values.some(value => line.equals(filter.field, value))) {
-          return false;
-        }
-      }
+      if (!acceptLine(line)) return false;
       if (
         line.kind[idField] === ValueKind.String &&
         !seen.addBytes(line.bytes, line.from[idField], line.to[idField])

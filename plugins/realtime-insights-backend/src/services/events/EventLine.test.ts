@@ -18,7 +18,7 @@ describe('EventLine', () => {
     expect(line.flat).toBe(false); // an array value: left to JSON.parse
     const flat = read('{"x":1e3,"a":"v,1","ts":"2026-11-24T10:00:01.250Z"}');
     expect(flat.flat).toBe(true);
-    expect(flat.latin1(0)).toBe('v,1');
+    expect(flat.text(0)).toBe('v,1');
     expect(flat.time(1)).toBe(Date.parse('2026-11-24T10:00:01.250Z'));
   });
 
@@ -43,7 +43,7 @@ describe('EventLine', () => {
   it('takes the last of duplicate keys, as JSON.parse does', () => {
     const line = read('{"a":"first","a":"second"}');
     expect(line.flat).toBe(true);
-    expect(line.latin1(0)).toBe('second');
+    expect(line.text(0)).toBe('second');
   });
 
   it('reads non-canonical times through Date.parse', () => {

@@ -222,15 +222,6 @@ export class EventLine {
     return this.parsed;
   }
 
-  /** A field's value as a string (ASCII-safe fields: times, ids). */
-  latin1(field: number): string | undefined {
-    const kind = this.kind[field];
-    if (kind !== ValueKind.String && kind !== ValueKind.Literal) {
-      return undefined;
-    }
-    return this.bytes.toString('latin1', this.from[field], this.to[field]);
-  }
-
   /**
    * A string field as epoch ms, NaN when it is no time: the engine's
    * `IsoTimeParser`, reading the bytes in place.
@@ -316,18 +307,6 @@ export class EventLine {
       hashString64(String(jsonNumber(b, from, this.to[field])), out);
     } else {
       hashBytes64(b, from, this.to[field], out);
-    }
-    return true;
-  }
-
-  /** True when a field's value has exactly the bytes of `expected`. */
-  equals(field: number, expected: Buffer): boolean {
-    const kind = this.kind[field];
-    if (kind !== ValueKind.String && kind !== ValueKind.Literal) return false;
-    const from = this.from[field];
-    if (this.to[field] - from !== expected.length) return false;
-    for (let i = 0; i < expected.length; i++) {
-      if (this.bytes[from + i] !== expected[i]) return false;
     }
     return true;
   }
