@@ -21,6 +21,10 @@ export default defineConfig({
   webServer: {
     command: 'node --openssl-legacy-provider --import tsx scripts/dev/start.ts',
     url: 'http://localhost:3000',
+    // The app answers before the stack is ready: a guest signed in before
+    // the catalog holds its teams gets a token without them (no Admin
+    // button for that browser session). Wait for the start script's line.
+    wait: { stdout: /ready: open http/ },
     reuseExistingServer: !process.env.CI,
     timeout: 420_000,
     stdout: 'pipe',
