@@ -28,6 +28,7 @@ import {
   hourPrefix,
 } from '../src/services/QueryEngine';
 import { mapWithConcurrency } from '../src/services/QueryEngine/mapWithConcurrency';
+import { SummaryWorkerPool } from '../src/services/QueryEngine/ObjectSummarisers';
 import {
   MemorySummaryCache,
   RedisSummaryCache,
@@ -49,6 +50,7 @@ const { values: flags } = parseArgs({
     clients: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '10' },
     redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
+    threads: { type: 'string', default: String(os.availableParallelism()) },
   },
 });
 const HOURS = Number(flags.hours);
@@ -56,6 +58,7 @@ const OBJECTS_PER_HOUR = Number(flags['objects-per-hour']);
 const EVENTS = Number(flags.events);
 const CLIENTS = Number(flags.clients);
 const SECONDS = Number(flags.seconds);
+const THREADS = Number(flags.threads);
 const BUCKET = 'rti-bench-transaction-logs';
 const NOW = DAY_START + (HOURS + 1) * 3_600_000; // every hour closed
 
@@ -157,7 +160,7 @@ async function main() {
       `${(uncompressed / MiB).toFixed(0)} MiB NDJSON (${(
         compressed / MiB
       ).toFixed(0)} MiB gzip), generated in ${generateSeconds.toFixed(0)} s; ` +
-      `query: 24 h time series, 1 h buckets, count + distinct devices/customers + 2 measures with p50/p95/p99 + 4 dimensions; ${
+      `${THREADS} summary worker threads; query: 24 h time series, 1 h buckets, count + distinct devices/customers + 2 measures with p50/p95/p99 + 4 dimensions; ${
         os.cpus().length
       } cores\n`,
   );
@@ -186,11 +189,15 @@ async function main() {
   // One store per location, as the plugin keeps them.
   const s3Store = new S3ObjectStore(client);
   const fileStore = new FileObjectStore(filesDir);
+  // The plugin's default: one summary worker thread per core.
+  const summarisers = new SummaryWorkerPool({ threads: THREADS, logger });
+  await summarisers.warmUp();
   const s3Engine = new QueryEngine({
     storeFor: () => s3Store,
     cache: new MemorySummaryCache(100_000),
     logger,
     settings: () => settings,
+    summarisers,
   });
   const [coldResult, coldSeconds] = await time(() =>
     s3Engine.timeSeries(stream, rangeQuery, NOW),
@@ -203,6 +210,7 @@ async function main() {
     cache: new MemorySummaryCache(100_000),
     logger,
     settings: () => settings,
+    summarisers,
   });
   const [, fileSeconds] = await time(() =>
     fileEngine.timeSeries(stream, rangeQuery, NOW),
@@ -266,6 +274,7 @@ async function main() {
   latencies.sort((a, b) => a - b);
   await redis.clear();
   await redis.close();
+  await summarisers.close();
   client.destroy();
   await stopChild(s3.child);
   fs.rmSync(dir, { recursive: true, force: true });

@@ -44,6 +44,11 @@ export const realtimeInsightsConfigSchema = z.object({
       maxObjectsPerPage: z.number().int().min(1).default(200),
       latenessMinutes: z.number().min(0).default(15),
       hourClosesAfterMinutes: z.number().min(0).default(20),
+      /**
+       * Threads that summarise objects; unset: one per core, at most 4.
+       * 0: on the thread that serves requests.
+       */
+      workerThreads: z.number().int().min(0).max(64).optional(),
     })
     .default({}),
   catalog: z

@@ -8,6 +8,7 @@ import {
   realtimeInsightsPermissions,
   streamSignalChannel,
 } from '@internal/plugin-realtime-insights-common';
+import os from 'node:os';
 import { readRealtimeInsightsConfig } from './config';
 import { migrateDatabase } from './database';
 import { createRouter, toEngineStream } from './router';
@@ -20,6 +21,7 @@ import {
   engineSettingsOf,
   EngineStream,
   QueryEngine,
+  SummaryWorkerPool,
 } from './services/QueryEngine';
 import { CatalogStreamRegistry } from './services/StreamRegistry';
 import {
@@ -119,12 +121,24 @@ export const realtimeInsightsPlugin = createBackendPlugin({
           return store;
         };
 
+        // Objects are gunzipped and summarised on worker threads: every
+        // core works on a cold query, and this thread stays free for requests.
+        const summarisers = new SummaryWorkerPool({
+          threads:
+            defaults.query.workerThreads ??
+            Math.min(os.availableParallelism(), 4),
+          logger,
+        });
+        void summarisers.warmUp();
+        lifecycle.addShutdownHook(() => summarisers.close());
+
         const engineSettings = () => engineSettingsOf(settings.current());
         const engine = new QueryEngine({
           storeFor,
           cache,
           logger,
           settings: engineSettings,
+          summarisers,
           cacheEnabled: stream =>
             settings.stream(streamEntityRef(stream.name)).cacheEnabled,
         });

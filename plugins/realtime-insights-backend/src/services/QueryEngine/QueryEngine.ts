@@ -37,7 +37,7 @@ import {
 import { createHash } from 'node:crypto';
 import { ConcurrencyLimit } from './ConcurrencyLimit';
 import { mapWithConcurrency } from './mapWithConcurrency';
-import { summariseObject } from './summariseObject';
+import { InProcessSummarisers, ObjectSummarisers } from './ObjectSummarisers';
 import {
   MinuteSummary,
   ObjectSummary,
@@ -220,8 +220,14 @@ export class QueryEngine {
        * cache. Default: cached.
        */
       cacheEnabled?: (stream: EngineStream) => boolean;
+      /** Where objects are summarised; default: on the calling thread. */
+      summarisers?: ObjectSummarisers;
     },
-  ) {}
+  ) {
+    this.summarisers = options.summarisers ?? new InProcessSummarisers();
+  }
+
+  private readonly summarisers: ObjectSummarisers;
 
   /** The cache for a stream: the shared one, or none when turned off. */
   private cacheFor(stream: EngineStream): SummaryCache {
@@ -923,10 +929,11 @@ export class QueryEngine {
           return hit;
         }
         // The query's object reads, over all its hours, share its bound.
-        const summary = await objectReads.run(async () => {
+        const { summary, encoded } = await objectReads.run(async () => {
           signal?.throwIfAborted();
-          return summariseObject(
+          return this.summarisers.summarise(
             await store.open(stream.bucket, object.key),
+            object.size,
             shape,
           );
         });
@@ -940,7 +947,7 @@ export class QueryEngine {
           );
         }
         if (!bypass) this.remember(key, summary);
-        if (!bypass) fresh.push([key, encodeSummary(summary)]);
+        if (!bypass) fresh.push([key, encoded ?? encodeSummary(summary)]);
         onObject?.();
         return summary;
       },

@@ -1,0 +1,170 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import { gzipSync } from 'node:zlib';
+import { rng } from '../../__testUtils__/random';
+import { InProcessSummarisers, SummaryWorkerPool } from './ObjectSummarisers';
+import { SummaryShape } from './summariseObject';
+import { encodeSummary } from './summary';
+
+const shape: SummaryShape = {
+  timestampField: 'ts',
+  measures: ['amount'],
+  dimensions: ['status'],
+  filters: [{ field: 'status', values: ['approved', 'declined'] }],
+};
+
+/** A gzip NDJSON object of random events, some duplicates and bad lines. */
+function object(seed: number, events = 2000): Buffer {
+  const random = rng(seed);
+  const lines = [];
+  for (let i = 0; i < events; i++) {
+    lines.push(
+      JSON.stringify({
+        eventId: `evt-${seed}-${Math.floor(random() * events * 0.95)}`,
+        ts: new Date(
+          Date.parse('2026-11-20T10:00:00Z') + Math.floor(random() * 36e5),
+        ).toISOString(),
+        deviceId: `device-${Math.floor(random() * 300)}`,
+        customerId: `customer-${Math.floor(random() * 100)}`,
+        amount: Math.round(random() * 1e4) / 100,
+        status: ['approved', 'declined', 'pending'][Math.floor(random() * 3)],
+      }),
+    );
+  }
+  lines.push('not json');
+  return gzipSync(`${lines.join('\n')}\n`);
+}
+
+const inProcess = new InProcessSummarisers();
+
+async function expected(body: Buffer) {
+  const { summary } = await inProcess.summarise(
+    Readable.from([body]),
+    body.length,
+    shape,
+  );
+  return encodeSummary(summary);
+}
+
+/** A worker that loads but dies on its first job. */
+const dyingWorker = () =>
+  new Worker(
+    `require('node:worker_threads').parentPort.on('message', () => process.exit(3));`,
+    { eval: true },
+  );
+
+describe('SummaryWorkerPool', () => {
+  it('summarises on worker threads exactly as in process, and encodes for the cache', async () => {
+    const logger = mockServices.logger.mock();
+    const pool = new SummaryWorkerPool({ threads: 2, logger });
+    try {
+      const bodies = [1, 2, 3, 4, 5].map(seed => object(seed));
+      const results = await Promise.all(
+        bodies.map(body =>
+          pool.summarise(Readable.from([body]), body.length, shape),
+        ),
+      );
+      expect(pool.size).toBe(2);
+      for (const [i, result] of results.entries()) {
+        const want = await expected(bodies[i]);
+        expect(result.summary.events).toBeGreaterThan(500);
+        expect(result.summary.badLines).toBe(1);
+        expect(result.encoded?.equals(want)).toBe(true);
+        expect(encodeSummary(result.summary).equals(want)).toBe(true);
+      }
+      expect(logger.error).not.toHaveBeenCalled();
+    } finally {
+      await pool.close();
+    }
+    expect(pool.size).toBe(0);
+  }, 60_000);
+
+  it('marks an object that is not gzip or is truncated corrupt, like in process', async () => {
+    const pool = new SummaryWorkerPool({
+      threads: 1,
+      logger: mockServices.logger.mock(),
+    });
+    try {
+      const truncated = object(7).subarray(0, 500);
+      const result = await pool.summarise(
+        Readable.from([truncated]),
+        truncated.length,
+        shape,
+      );
+      expect(result.summary.corrupt).toBe(true);
+      expect(result.encoded?.equals(await expected(truncated))).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
+  it('summarises in process when workers die, and stops starting them after three deaths', async () => {
+    const logger = mockServices.logger.mock();
+    const startWorker = jest.fn(dyingWorker);
+    const pool = new SummaryWorkerPool({ threads: 2, logger, startWorker });
+    try {
+      for (const seed of [11, 12, 13, 14, 15]) {
+        const body = object(seed, 300);
+        const result = await pool.summarise(
+          Readable.from([body]),
+          body.length,
+          shape,
+        );
+        expect(encodeSummary(result.summary).equals(await expected(body))).toBe(
+          true,
+        );
+      }
+      expect(startWorker).toHaveBeenCalledTimes(3);
+      expect(logger.error).toHaveBeenCalledTimes(3);
+      expect(logger.error).toHaveBeenLastCalledWith(
+        expect.stringContaining('summarising in process from now on'),
+      );
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
+  it('summarises in process when a worker cannot start', async () => {
+    const logger = mockServices.logger.mock();
+    const pool = new SummaryWorkerPool({
+      threads: 1,
+      logger,
+      startWorker: () =>
+        new Worker(`require('./no-such-summary-worker')`, { eval: true }),
+    });
+    try {
+      const body = object(21, 300);
+      const result = await pool.summarise(
+        Readable.from([body]),
+        body.length,
+        shape,
+      );
+      expect(encodeSummary(result.summary).equals(await expected(body))).toBe(
+        true,
+      );
+      expect(logger.error).toHaveBeenCalledWith(
+        expect.stringContaining('no-such-summary-worker'),
+      );
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
+  it('summarises in process with no threads configured', async () => {
+    const startWorker = jest.fn(dyingWorker);
+    const pool = new SummaryWorkerPool({
+      threads: 0,
+      logger: mockServices.logger.mock(),
+      startWorker,
+    });
+    const body = object(31, 300);
+    const result = await pool.summarise(
+      Readable.from([body]),
+      body.length,
+      shape,
+    );
+    expect(result.summary.events).toBeGreaterThan(100);
+    expect(startWorker).not.toHaveBeenCalled();
+  });
+});
