@@ -78,12 +78,15 @@ export interface Config {
       defaultPageSize?: number;
       /** Objects one page of raw records may read before answering. Default 200. */
       maxObjectsPerPage?: number;
-      /**
-       * Worker threads that gunzip and summarise objects, so a cold query
-       * uses every core. Default: one per core, at most 4. 0: summarise on
-       * the thread that serves requests. Read at startup.
-       */
-      workerThreads?: number;
+    };
+    /**
+     * Worker threads that gunzip and read objects — summaries for cold
+     * queries, rows for raw reports — so they use every core and the
+     * thread serving requests stays free. Read at startup.
+     */
+    workers?: {
+      /** Threads; default one per core, at most 4. 0: none, all in process. */
+      threads?: number;
     };
     /** What stream entities in the catalog may point at. */
     catalog?: {

@@ -28,7 +28,7 @@ import {
   hourPrefix,
 } from '../src/services/QueryEngine';
 import { mapWithConcurrency } from '../src/services/QueryEngine/mapWithConcurrency';
-import { SummaryWorkerPool } from '../src/services/QueryEngine/ObjectSummarisers';
+import { ObjectWorkerPool } from '../src/services/ObjectWorkers';
 import {
   MemorySummaryCache,
   RedisSummaryCache,
@@ -160,7 +160,7 @@ async function main() {
       `${(uncompressed / MiB).toFixed(0)} MiB NDJSON (${(
         compressed / MiB
       ).toFixed(0)} MiB gzip), generated in ${generateSeconds.toFixed(0)} s; ` +
-      `${THREADS} summary worker threads; query: 24 h time series, 1 h buckets, count + distinct devices/customers + 2 measures with p50/p95/p99 + 4 dimensions; ${
+      `${THREADS} object worker threads; query: 24 h time series, 1 h buckets, count + distinct devices/customers + 2 measures with p50/p95/p99 + 4 dimensions; ${
         os.cpus().length
       } cores\n`,
   );
@@ -189,8 +189,8 @@ async function main() {
   // One store per location, as the plugin keeps them.
   const s3Store = new S3ObjectStore(client);
   const fileStore = new FileObjectStore(filesDir);
-  // The plugin's default: one summary worker thread per core.
-  const summarisers = new SummaryWorkerPool({ threads: THREADS, logger });
+  // The plugin's default: one object worker thread per core.
+  const summarisers = new ObjectWorkerPool({ threads: THREADS, logger });
   await summarisers.warmUp();
   const s3Engine = new QueryEngine({
     storeFor: () => s3Store,

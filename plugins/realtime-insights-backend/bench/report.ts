@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { realtimeInsightsConfigSchema } from '../src/config';
 import { ObjectStore, S3ObjectStore } from '../src/services/ObjectStore';
+import { ObjectWorkerPool } from '../src/services/ObjectWorkers';
 import {
   defaultEngineSettings,
   QueryEngine,
@@ -58,6 +59,8 @@ const { values: flags } = parseArgs({
     phase: { type: 'string' },
     only: { type: 'string' },
     manifest: { type: 'string' },
+    /** Object worker threads of the exporter (the plugin's default: one per core). */
+    threads: { type: 'string', default: String(os.availableParallelism()) },
   },
 });
 
@@ -172,16 +175,23 @@ async function phase(name: string, manifest: Manifest) {
     : new S3ObjectStore(client);
   const engineSettings = defaultEngineSettings({ cacheTtlSeconds: 3600 });
   const cache = new MemorySummaryCache(10_000);
+  const workers = new ObjectWorkerPool({
+    threads: Number(flags.threads),
+    logger,
+  });
+  await workers.warmUp();
   const engine = new QueryEngine({
     storeFor: () => store,
     cache,
     logger,
     settings: () => engineSettings,
+    summarisers: workers,
   });
   const exporter = new ReportExporter({
     engine,
     storeFor: () => store,
     cache,
+    rowsSource: workers,
     settings: () => settings,
     logger,
   });
@@ -229,6 +239,7 @@ async function phase(name: string, manifest: Manifest) {
     checkCsv(sink.head);
   }
   const seconds = (performance.now() - start) / 1000;
+  await workers.close();
   client.destroy();
   process.stdout.write(
     `${JSON.stringify({
@@ -335,6 +346,11 @@ async function main() {
       manifest = await generate(dir, s3.endpoint);
     }
     fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+    console.log(
+      `exports use ${flags.threads} object worker threads; ${
+        os.cpus().length
+      } cores\n`,
+    );
     const rows: Array<[string, string]> = [
       ['baseline', 'fetch + gunzip + JSON.parse, from S3 (no output)'],
       ['export', 'export raw → CSV, from S3, to a counting sink'],
@@ -356,7 +372,14 @@ async function main() {
     for (const [name, label] of selected) {
       const child = startTsChild(
         'plugins/realtime-insights-backend/bench/report.ts',
-        ['--phase', name, '--manifest', manifestFile],
+        [
+          '--phase',
+          name,
+          '--manifest',
+          manifestFile,
+          '--threads',
+          flags.threads!,
+        ],
       );
       const line = await child.firstLine;
       await new Promise(resolve =>

@@ -44,11 +44,15 @@ export const realtimeInsightsConfigSchema = z.object({
       maxObjectsPerPage: z.number().int().min(1).default(200),
       latenessMinutes: z.number().min(0).default(15),
       hourClosesAfterMinutes: z.number().min(0).default(20),
+    })
+    .default({}),
+  workers: z
+    .object({
       /**
-       * Threads that summarise objects; unset: one per core, at most 4.
-       * 0: on the thread that serves requests.
+       * Threads that gunzip and read objects (summaries, report rows);
+       * unset: one per core, at most 4. 0: on the thread serving requests.
        */
-      workerThreads: z.number().int().min(0).max(64).optional(),
+      threads: z.number().int().min(0).max(64).optional(),
     })
     .default({}),
   catalog: z

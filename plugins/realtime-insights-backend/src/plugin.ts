@@ -21,8 +21,8 @@ import {
   engineSettingsOf,
   EngineStream,
   QueryEngine,
-  SummaryWorkerPool,
 } from './services/QueryEngine';
+import { ObjectWorkerPool } from './services/ObjectWorkers';
 import { CatalogStreamRegistry } from './services/StreamRegistry';
 import {
   DatabaseSettingsService,
@@ -121,16 +121,16 @@ export const realtimeInsightsPlugin = createBackendPlugin({
           return store;
         };
 
-        // Objects are gunzipped and summarised on worker threads: every
-        // core works on a cold query, and this thread stays free for requests.
-        const summarisers = new SummaryWorkerPool({
+        // Objects are gunzipped and read on worker threads: every core
+        // works on a cold query or an export, and this thread stays free
+        // for requests.
+        const workers = new ObjectWorkerPool({
           threads:
-            defaults.query.workerThreads ??
-            Math.min(os.availableParallelism(), 4),
+            defaults.workers.threads ?? Math.min(os.availableParallelism(), 4),
           logger,
         });
-        void summarisers.warmUp();
-        lifecycle.addShutdownHook(() => summarisers.close());
+        void workers.warmUp();
+        lifecycle.addShutdownHook(() => workers.close());
 
         const engineSettings = () => engineSettingsOf(settings.current());
         const engine = new QueryEngine({
@@ -138,7 +138,7 @@ export const realtimeInsightsPlugin = createBackendPlugin({
           cache,
           logger,
           settings: engineSettings,
-          summarisers,
+          summarisers: workers,
           cacheEnabled: stream =>
             settings.stream(streamEntityRef(stream.name)).cacheEnabled,
         });
@@ -216,6 +216,7 @@ export const realtimeInsightsPlugin = createBackendPlugin({
           logger,
           cacheEnabled: stream =>
             settings.stream(streamEntityRef(stream.name)).cacheEnabled,
+          rowsSource: workers,
         });
         const reportRunner = new ReportJobRunner({
           store: reportStore,

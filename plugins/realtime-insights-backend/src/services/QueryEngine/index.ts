@@ -3,5 +3,5 @@ export type { EngineSettings, EngineStream, Range } from './QueryEngine';
 export { hourPrefix } from './ObjectListing';
 export { ndjsonLines } from './ndjsonLines';
 export { defaultEngineSettings, engineSettingsOf } from './engineSettings';
-export { InProcessSummarisers, SummaryWorkerPool } from './ObjectSummarisers';
-export type { ObjectSummarisers } from './ObjectSummarisers';
+export { InProcessSummarisers } from './ObjectSummarisers';
+export type { ObjectSummarisers, SummarisedObject } from './ObjectSummarisers';

@@ -3,8 +3,11 @@ import {
   StreamEvent,
 } from '@internal/plugin-realtime-insights-common';
 import { Readable } from 'node:stream';
-import { gunzipSync } from 'node:zlib';
-import { decompressedChunks } from '../events/decompressedChunks';
+import {
+  decompressedChunks,
+  decompressedWhole,
+  isTooLargeWhole,
+} from '../events/decompressedChunks';
 import {
   EventLine,
   FieldTable,
@@ -307,28 +310,22 @@ export async function summariseObject(
   return summariser.finish();
 }
 
-/** Largest object `summariseBytes` gunzips whole: Firehose's 128 MiB buffer, twice. */
-const MAX_WHOLE_OBJECT_BYTES = 256 * 1024 * 1024;
-
 /**
  * `summariseObject` of bytes already in memory, on the calling thread
  * throughout — for worker threads, where a synchronous gunzip is cheaper
- * than the hops to libuv's pool. The same summary as `summariseObject`.
+ * than the hops to libuv's pool. The same summary as `summariseObject`;
+ * throws for an object of more than 256 MiB uncompressed (stream those).
  */
-export async function summariseBytes(
+export function summariseBytes(
   body: Buffer,
   shape: SummaryShape,
-): Promise<ObjectSummary> {
-  let bytes = body;
-  if (body[0] === 0x1f && body[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(body, { maxOutputLength: MAX_WHOLE_OBJECT_BYTES });
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-        return summariseObject(Readable.from([body]), shape);
-      }
-      return { ...emptySummary(), corrupt: true };
-    }
+): ObjectSummary {
+  let bytes: Buffer;
+  try {
+    bytes = decompressedWhole(body);
+  } catch (error) {
+    if (isTooLargeWhole(error)) throw error;
+    return { ...emptySummary(), corrupt: true };
   }
   const summariser = new ObjectSummariser(shape);
   const lines = new LineSplitter();

@@ -1,5 +1,4 @@
 import { HashSet64 } from '../events/HashSet64';
-import { hashBytes64, hashString64 } from '../sketches/hashString64';
 
 /**
  * Event ids seen within a window of object (arrival) time, for exports:
@@ -16,7 +15,6 @@ export class RecentEventIds {
   private current = new HashSet64(12);
   private previous = new HashSet64(4);
   private generationStart = -Infinity;
-  private readonly hash = new Uint32Array(2);
 
   constructor(private readonly windowMs: number) {}
 
@@ -28,21 +26,11 @@ export class RecentEventIds {
     this.generationStart = time;
   }
 
-  /** True the first time an id is seen in the window. */
-  add(id: string): boolean {
-    hashString64(id, this.hash);
-    return this.addHash();
-  }
-
-  /** `add` of the id whose UTF-8 bytes are `bytes[from, to)` (same hash). */
-  addBytes(bytes: Uint8Array, from: number, to: number): boolean {
-    hashBytes64(bytes, from, to, this.hash);
-    return this.addHash();
-  }
-
-  private addHash(): boolean {
-    const hi = this.hash[0];
-    const lo = this.hash[1];
+  /**
+   * True the first time an id is seen in the window. The id comes as its
+   * 64-bit `hashString64` (high and low word), as `ObjectRows` carry it.
+   */
+  addHash(hi: number, lo: number): boolean {
     if (this.previous.size > 0 && this.previous.has(hi, lo)) return false;
     if (this.current.full) this.rotate(true);
     return this.current.add(hi, lo);

@@ -12,7 +12,8 @@ import { mapWithConcurrency } from '../QueryEngine/mapWithConcurrency';
 import { SummaryCache } from '../SummaryCache';
 import { ResolvedReport } from './reportRequest';
 import { latestProgress } from './latestProgress';
-import { scanEvents, scanFields } from './scanEvents';
+import { rowFormatOf } from './objectRows';
+import { ObjectRowsSource, scanEvents, scanFields } from './scanEvents';
 import { createReportWriter } from './writers';
 
 /** What a report will read: its stream's objects over the range. */
@@ -56,6 +57,8 @@ export class ReportExporter {
       logger: LoggerService;
       /** False for streams an admin turned the cache off for (as the engine). */
       cacheEnabled?: (stream: EngineStream) => boolean;
+      /** Where raw reports' objects become rows; default this thread. */
+      rowsSource?: ObjectRowsSource;
     },
   ) {}
 
@@ -220,7 +223,8 @@ export class ReportExporter {
       name: stream.name,
     });
     // NDJSON without a column choice keeps events exactly as stored.
-    if (report.format !== 'ndjson' || report.columns) writer.header(columns);
+    const asStored = report.format === 'ndjson' && !report.columns;
+    if (!asStored) writer.header(columns);
     let rows = 0;
     const progressOf = (bytesScanned: number, eventsScanned: number) => ({
       bytesEstimated: plan.bytesEstimated,
@@ -233,17 +237,23 @@ export class ReportExporter {
       store: this.options.storeFor(stream),
       bucket: stream.bucket,
       objects: plan.objects,
-      fields,
-      timestampField: stream.timestampField,
-      range: report,
-      filters: report.filters,
+      request: {
+        rowFormat: rowFormatOf(report.format),
+        fields: [...fields.names],
+        columns: asStored ? [] : [...columns],
+        timestampField: stream.timestampField,
+        fromMs: report.fromMs,
+        toMs: report.toMs,
+        filters: report.filters,
+      },
       dedupeWindowMs: query.latenessMinutes * 60_000 + FIREHOSE_MAX_BUFFER_MS,
       maxConcurrency: s3.maxConcurrency,
+      rowsSource: this.options.rowsSource,
       signal: options.signal,
       logger: this.options.logger,
-      onEvent: line => {
-        writer.event(line);
-        rows++;
+      onRows: (bytes, start, end, count) => {
+        writer.formatted(bytes, start, end);
+        rows += count;
         return writer.full ? writer.flush() : undefined;
       },
       onObject: options.onProgress

@@ -2,12 +2,15 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { DimensionFilter } from '@internal/plugin-realtime-insights-common';
 import { Readable } from 'node:stream';
 import { ObjectRef, ObjectStore } from '../ObjectStore';
-import { Range } from '../QueryEngine';
-import { eventFilter, lineFilter } from '../QueryEngine/eventFilter';
-import { IsoTimeParser } from '../events/isoTime';
-import { decompressedChunks } from '../events/decompressedChunks';
-import { EventLine, FieldTable, ValueKind } from '../events/EventLine';
+import { decompressedChunks, readAll } from '../events/decompressedChunks';
+import { FieldTable } from '../events/EventLine';
 import { LineSplitter } from '../events/LineSplitter';
+import {
+  ObjectRows,
+  ObjectRowsReader,
+  RowsRequest,
+  rowsOfObject,
+} from './objectRows';
 import { RecentEventIds } from './RecentEventIds';
 
 /** How far the scan has come. */
@@ -24,34 +27,45 @@ export type ScanProgress = {
   unreadableObjects: number;
 };
 
+/** Where whole objects' rows are made: worker threads, or this thread. */
+export interface ObjectRowsSource {
+  rows(body: Buffer, request: RowsRequest): Promise<ObjectRows>;
+}
+
+/** Makes rows on the calling thread. */
+export const inProcessRows: ObjectRowsSource = {
+  rows: async (body, request) => rowsOfObject(body, request),
+};
+
 export type ScanOptions = {
   store: ObjectStore;
   bucket: string;
   /** In the order events are to be written (key order: arrival time). */
   objects: ObjectRef[];
-  /**
-   * The fields located in each event (`EventLine`): the caller's columns
-   * plus the time, `eventId` and filtered fields (see `scanFields`).
-   */
-  fields: FieldTable;
-  timestampField: string;
-  range: Range;
-  filters: DimensionFilter[];
+  /** Which events, and the rows they become. */
+  request: RowsRequest;
   /**
    * Duplicates (Firehose re-deliveries, device retries) arriving within
    * this much of each other count once. Ids are kept for this window only,
    * so memory does not grow with the size of the export.
    */
   dedupeWindowMs: number;
-  /** Compressed bytes fetched ahead of the object being parsed. */
+  /** Compressed bytes fetched ahead of the object being written. */
   prefetchBytes?: number;
   maxConcurrency?: number;
+  /** Where objects fetched whole become rows; default this thread. */
+  rowsSource?: ObjectRowsSource;
   /**
-   * Called with each event in the range that passed the filters (valid
-   * until the call returns). A returned promise is awaited before the scan
-   * goes on (output back-pressure).
+   * Called with rows to write: `count` whole rows, back to back, in
+   * `rows[start, end)` (valid until the call returns). A returned promise
+   * is awaited before the scan goes on (output back-pressure).
    */
-  onEvent: (line: EventLine) => void | Promise<void>;
+  onRows: (
+    rows: Buffer,
+    start: number,
+    end: number,
+    count: number,
+  ) => void | Promise<void>;
   /** After each object; may throw to stop the scan (cancel). */
   onObject?: (progress: ScanProgress) => void | Promise<void>;
   signal?: AbortSignal;
@@ -94,43 +108,41 @@ class OutputFailure extends Error {
   }
 }
 
-async function readAll(body: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) {
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+/** An object's rows a chunk at a time, for objects too large to hold whole. */
+async function* streamedRows(
+  body: Readable,
+  request: RowsRequest,
+): AsyncGenerator<ObjectRows> {
+  const reader = new ObjectRowsReader(request);
+  const lines = new LineSplitter();
+  const readLines = () => {
+    while (lines.next()) reader.read(lines.bytes, lines.start, lines.end);
+  };
+  for await (const chunk of decompressedChunks(body)) {
+    lines.push(chunk);
+    readLines();
+    yield reader.take();
   }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  lines.finish();
+  readLines();
+  yield reader.take();
 }
 
 /**
- * Streams the events of a range from a stream's objects, in object order:
- * objects are fetched a few ahead (bounded in bytes), each is gunzipped and
- * read line by line as it streams, filtered to the range and filters and
- * de-duplicated by `eventId`. Flat events are read in place (`EventLine`),
- * others through `JSON.parse`; unreadable lines and objects are skipped and
- * counted, as the query engine does.
+ * Streams the events of a range from a stream's objects, in object order,
+ * as rows of the report's format. Objects are fetched a few ahead (bounded
+ * in bytes) and made into rows — filtered to the range and filters — on
+ * worker threads when a `rowsSource` has them, while this thread writes
+ * the rows of the object before, de-duplicated by `eventId` in object
+ * order. An object too large to hold is streamed here. Unreadable lines
+ * and objects are skipped and counted, as the query engine does.
  */
 export async function scanEvents(options: ScanOptions): Promise<ScanProgress> {
-  const {
-    store,
-    bucket,
-    objects,
-    timestampField,
-    range,
-    filters,
-    signal,
-    logger,
-  } = options;
+  const { store, bucket, objects, request, signal, logger } = options;
   const prefetchBytes = options.prefetchBytes ?? 32 * 1024 * 1024;
   const maxConcurrency = options.maxConcurrency ?? 4;
-  const fields = options.fields;
-  const line = new EventLine(fields);
-  const timeField = fields.indexOf(timestampField);
-  const idField = fields.indexOf('eventId');
-  const acceptLine = lineFilter(filters, fields);
-  const accept = eventFilter(filters);
+  const rowsSource = options.rowsSource ?? inProcessRows;
   const seen = new RecentEventIds(options.dedupeWindowMs);
-  const times = new IsoTimeParser();
   const progress: ScanProgress = {
     objectsScanned: 0,
     bytesScanned: 0,
@@ -141,59 +153,45 @@ export async function scanEvents(options: ScanOptions): Promise<ScanProgress> {
     unreadableObjects: 0,
   };
 
-  /** Whether the line read into `line` is to be written (range, filters, once). */
-  const wanted = (): boolean => {
-    progress.eventsScanned++;
-    if (line.flat) {
-      const ts = line.time(timeField);
-      if (!(ts >= range.fromMs && ts < range.toMs)) return false;
-      if (!acceptLine(line)) return false;
-      if (
-        line.kind[idField] === ValueKind.String &&
-        !seen.addBytes(line.bytes, line.from[idField], line.to[idField])
-      ) {
-        progress.duplicateEvents++;
-        return false;
-      }
-      return true;
-    }
-    const event = line.event();
-    if (!event) {
-      progress.badLines++;
-      return false;
-    }
-    const tsText = event[timestampField];
-    const ts = typeof tsText === 'string' ? times.parse(tsText) : NaN;
-    if (!(ts >= range.fromMs && ts < range.toMs) || !accept(event)) {
-      return false;
-    }
-    if (typeof event.eventId === 'string' && !seen.add(event.eventId)) {
-      progress.duplicateEvents++;
-      return false;
-    }
-    return true;
-  };
-
-  /** Hands the line over; a promise only when the output is full. */
-  const emit = (): Promise<void> | undefined => {
-    progress.eventsMatched++;
-    let wait: void | Promise<void>;
+  /** Hands rows `[from, to)` of a batch over, as one span of bytes. */
+  const emit = async (batch: ObjectRows, from: number, to: number) => {
+    if (to <= from) return;
+    progress.eventsMatched += to - from;
+    const { rows, ends } = batch;
     try {
-      wait = options.onEvent(line);
+      const wait = options.onRows(
+        rows,
+        from > 0 ? ends[from - 1] : 0,
+        ends[to - 1],
+        to - from,
+      );
+      if (wait) await wait;
     } catch (error) {
       throw new OutputFailure(error);
     }
-    return wait
-      ? wait.catch(error => {
-          throw new OutputFailure(error);
-        })
-      : undefined;
   };
 
-  // Objects small enough are fetched whole, ahead of time; a large one is
-  // streamed when its turn comes.
+  /** Writes the rows that are not duplicates, in order. */
+  const write = async (batch: ObjectRows) => {
+    progress.eventsScanned += batch.eventsScanned;
+    progress.badLines += batch.badLines;
+    const { ends, ids, hasId } = batch;
+    // Runs of rows between duplicates (mostly the whole batch) go as one.
+    let run = 0;
+    for (let i = 0; i < ends.length; i++) {
+      if (hasId[i] && !seen.addHash(ids[2 * i], ids[2 * i + 1])) {
+        progress.duplicateEvents++;
+        await emit(batch, run, i);
+        run = i + 1;
+      }
+    }
+    await emit(batch, run, ends.length);
+  };
+
+  // Objects small enough are fetched whole and made into rows ahead of
+  // time; a large one is streamed when its turn comes.
   const bufferLimit = prefetchBytes / 4;
-  const fetches = new Map<number, Promise<Buffer>>();
+  const fetches = new Map<number, Promise<ObjectRows>>();
   let nextFetch = 0;
   let inFlightBytes = 0;
   const fetchAhead = (from: number) => {
@@ -207,7 +205,10 @@ export async function scanEvents(options: ScanOptions): Promise<ScanProgress> {
       const object = objects[nextFetch];
       if (object.size > bufferLimit) break;
       inFlightBytes += object.size;
-      const fetched = store.open(bucket, object.key).then(readAll);
+      const fetched = store
+        .open(bucket, object.key)
+        .then(readAll)
+        .then(body => rowsSource.rows(body, request));
       fetched.catch(() => {}); // read (and reported) in its turn
       fetches.set(nextFetch, fetched);
       nextFetch++;
@@ -221,25 +222,14 @@ export async function scanEvents(options: ScanOptions): Promise<ScanProgress> {
     const fetched = fetches.get(index);
     seen.advance(objectTime(object));
     try {
-      const body = fetched
-        ? await fetched
-        : await store.open(bucket, object.key);
-      const lines = new LineSplitter();
-      const readLines = async () => {
-        while (lines.next()) {
-          line.read(lines.bytes, lines.start, lines.end);
-          if (wanted()) {
-            const wait = emit();
-            if (wait) await wait;
-          }
+      if (fetched) {
+        await write(await fetched);
+      } else {
+        const body = await store.open(bucket, object.key);
+        for await (const batch of streamedRows(body, request)) {
+          await write(batch);
         }
-      };
-      for await (const chunk of decompressedChunks(body)) {
-        lines.push(chunk);
-        await readLines();
       }
-      lines.finish();
-      await readLines();
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (error instanceof OutputFailure) throw error.failure;

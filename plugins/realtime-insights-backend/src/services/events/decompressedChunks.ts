@@ -1,11 +1,18 @@
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 
 /** A chunk as a Buffer, without copying the bytes. */
 function asBuffer(chunk: Uint8Array | string): Buffer {
   if (Buffer.isBuffer(chunk)) return chunk;
   if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
   return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/** A body's bytes in one buffer (no copy when it came in one chunk). */
+export async function readAll(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(asBuffer(chunk));
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
 /** Decompressed bytes handed over at a time. */
@@ -59,3 +66,23 @@ export async function* decompressedChunks(
   }
   yield* gunzip;
 }
+
+/** Largest object read whole: Firehose's 128 MiB buffer, twice. */
+const MAX_WHOLE_OBJECT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * An object's bytes in one piece, gunzipped on the calling thread when
+ * they start with the gzip magic, as they are otherwise: for worker
+ * threads, where this is cheaper than streaming through libuv's pool.
+ * Throws when the data is corrupt or truncated, and (`code`
+ * `ERR_BUFFER_TOO_LARGE`) past 256 MiB uncompressed: stream those.
+ */
+export function decompressedWhole(body: Buffer): Buffer {
+  return body[0] === 0x1f && body[1] === 0x8b
+    ? gunzipSync(body, { maxOutputLength: MAX_WHOLE_OBJECT_BYTES })
+    : body;
+}
+
+/** Whether `decompressedWhole` refused an object for its size. */
+export const isTooLargeWhole = (error: unknown) =>
+  (error as { code?: string } | undefined)?.code === 'ERR_BUFFER_TOO_LARGE';

@@ -3,9 +3,12 @@ import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { rng } from '../../__testUtils__/random';
-import { InProcessSummarisers, SummaryWorkerPool } from './ObjectSummarisers';
-import { SummaryShape } from './summariseObject';
-import { encodeSummary } from './summary';
+import { InProcessSummarisers } from '../QueryEngine/ObjectSummarisers';
+import { SummaryShape } from '../QueryEngine/summariseObject';
+import { encodeSummary } from '../QueryEngine/summary';
+import { RowsRequest, rowsOfObject } from '../Reports/objectRows';
+import { scanFields } from '../Reports/scanEvents';
+import { ObjectWorkerPool } from './ObjectWorkerPool';
 
 const shape: SummaryShape = {
   timestampField: 'ts',
@@ -54,10 +57,67 @@ const dyingWorker = () =>
     { eval: true },
   );
 
-describe('SummaryWorkerPool', () => {
+const COLUMNS = ['ts', 'deviceId', 'amount', 'status'];
+const rowsRequest = (rowFormat: 'csv' | 'ndjson'): RowsRequest => ({
+  rowFormat,
+  fields: [...scanFields(COLUMNS, 'ts', shape.filters).names],
+  columns: COLUMNS,
+  timestampField: 'ts',
+  fromMs: Date.parse('2026-11-20T10:10:00Z'),
+  toMs: Date.parse('2026-11-20T10:50:00Z'),
+  filters: shape.filters,
+});
+
+describe('ObjectWorkerPool', () => {
+  it.each(['csv', 'ndjson'] as const)(
+    'makes report rows (%s) on worker threads exactly as in process',
+    async rowFormat => {
+      const logger = mockServices.logger.mock();
+      const pool = new ObjectWorkerPool({ threads: 2, logger });
+      try {
+        const request = rowsRequest(rowFormat);
+        const bodies = [41, 42, 43].map(seed => object(seed));
+        const results = await Promise.all(
+          bodies.map(body => pool.rows(body, request)),
+        );
+        expect(pool.size).toBe(2);
+        for (const [i, result] of results.entries()) {
+          const want = rowsOfObject(bodies[i], request);
+          // Some rows are out of range or filtered out; the rest are kept.
+          expect(result.ends.length).toBeGreaterThan(500);
+          expect(result.ends.length).toBeLessThan(result.eventsScanned / 2);
+          expect(result.rows.equals(want.rows)).toBe(true);
+          expect([...result.ends]).toEqual([...want.ends]);
+          expect([...result.ids]).toEqual([...want.ids]);
+          expect([...result.hasId]).toEqual([...want.hasId]);
+          expect(result.badLines).toBe(1);
+        }
+        expect(logger.error).not.toHaveBeenCalled();
+      } finally {
+        await pool.close();
+      }
+    },
+    60_000,
+  );
+
+  it('answers a corrupt object as in process: it throws', async () => {
+    const pool = new ObjectWorkerPool({
+      threads: 1,
+      logger: mockServices.logger.mock(),
+    });
+    try {
+      const truncated = object(44).subarray(0, 500);
+      await expect(pool.rows(truncated, rowsRequest('csv'))).rejects.toThrow(
+        /unexpected end of file/,
+      );
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
   it('summarises on worker threads exactly as in process, and encodes for the cache', async () => {
     const logger = mockServices.logger.mock();
-    const pool = new SummaryWorkerPool({ threads: 2, logger });
+    const pool = new ObjectWorkerPool({ threads: 2, logger });
     try {
       const bodies = [1, 2, 3, 4, 5].map(seed => object(seed));
       const results = await Promise.all(
@@ -81,7 +141,7 @@ describe('SummaryWorkerPool', () => {
   }, 60_000);
 
   it('marks an object that is not gzip or is truncated corrupt, like in process', async () => {
-    const pool = new SummaryWorkerPool({
+    const pool = new ObjectWorkerPool({
       threads: 1,
       logger: mockServices.logger.mock(),
     });
@@ -102,7 +162,7 @@ describe('SummaryWorkerPool', () => {
   it('summarises in process when workers die, and stops starting them after three deaths', async () => {
     const logger = mockServices.logger.mock();
     const startWorker = jest.fn(dyingWorker);
-    const pool = new SummaryWorkerPool({ threads: 2, logger, startWorker });
+    const pool = new ObjectWorkerPool({ threads: 2, logger, startWorker });
     try {
       for (const seed of [11, 12, 13, 14, 15]) {
         const body = object(seed, 300);
@@ -118,7 +178,7 @@ describe('SummaryWorkerPool', () => {
       expect(startWorker).toHaveBeenCalledTimes(3);
       expect(logger.error).toHaveBeenCalledTimes(3);
       expect(logger.error).toHaveBeenLastCalledWith(
-        expect.stringContaining('summarising in process from now on'),
+        expect.stringContaining('working in process from now on'),
       );
     } finally {
       await pool.close();
@@ -127,7 +187,7 @@ describe('SummaryWorkerPool', () => {
 
   it('summarises in process when a worker cannot start', async () => {
     const logger = mockServices.logger.mock();
-    const pool = new SummaryWorkerPool({
+    const pool = new ObjectWorkerPool({
       threads: 1,
       logger,
       startWorker: () =>
@@ -153,7 +213,7 @@ describe('SummaryWorkerPool', () => {
 
   it('summarises in process with no threads configured', async () => {
     const startWorker = jest.fn(dyingWorker);
-    const pool = new SummaryWorkerPool({
+    const pool = new ObjectWorkerPool({
       threads: 0,
       logger: mockServices.logger.mock(),
       startWorker,

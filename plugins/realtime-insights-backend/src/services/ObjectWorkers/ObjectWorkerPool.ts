@@ -1,0 +1,262 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import {
+  InProcessSummarisers,
+  ObjectSummarisers,
+  SummarisedObject,
+} from '../QueryEngine/ObjectSummarisers';
+import { SummaryShape } from '../QueryEngine/summariseObject';
+import { decodeSummary, emptySummary } from '../QueryEngine/summary';
+import { readAll } from '../events/decompressedChunks';
+import { ObjectRows, RowsRequest, rowsOfObject } from '../Reports/objectRows';
+import { ObjectRowsSource } from '../Reports/scanEvents';
+import type {
+  WorkerReply,
+  WorkerRequest,
+  WorkerTask,
+} from './objectWorkerThread';
+
+/** Objects larger than this (compressed) are summarised as they stream, here. */
+const MAX_WORKER_OBJECT_BYTES = 64 * 1024 * 1024;
+
+/** Workers that died: after this many the pool stops starting new ones. */
+const MAX_WORKER_FAILURES = 3;
+
+type Job = {
+  resolve: (reply: WorkerReply) => void;
+  reject: (error: Error) => void;
+};
+
+type PoolWorker = {
+  worker: Worker;
+  jobs: Map<number, Job>;
+  /** Resolves once the worker has loaded, or has failed. */
+  ready: Promise<void>;
+};
+
+/**
+ * Worker threads that gunzip objects and read them — into summaries for the
+ * query engine, into rows for reports — so cold queries and exports use
+ * every core while this thread fetches objects and serves requests. A
+ * request goes to the least busy worker; workers start on first use (or
+ * `warmUp`). Answers are transferred, not copied; summaries come encoded,
+ * as the cache stores them.
+ *
+ * Never fails a query or a report for a worker: the work of a worker that
+ * dies or cannot load is done on this thread from the bytes still held
+ * here, and after three deaths the pool does everything in process. An
+ * error the object itself causes (corrupt data) is answered as the
+ * in-process code answers it.
+ */
+export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
+  private readonly workers: PoolWorker[] = [];
+  private readonly inProcess = new InProcessSummarisers();
+  private nextId = 0;
+  private failures = 0;
+  private closed = false;
+
+  constructor(
+    private readonly options: {
+      threads: number;
+      logger: LoggerService;
+      /** Starts one worker; default: the package's `./objectWorker` entry. */
+      startWorker?: () => Worker;
+    },
+  ) {}
+
+  /** Worker threads running now. */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  async summarise(
+    body: Readable,
+    size: number,
+    shape: SummaryShape,
+  ): Promise<SummarisedObject> {
+    if (!this.usable || size > MAX_WORKER_OBJECT_BYTES) {
+      return this.inProcess.summarise(body, size, shape);
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readAll(body);
+    } catch {
+      // As in process: an object that cannot be read whole is corrupt.
+      return { summary: { ...emptySummary(), corrupt: true } };
+    }
+    const reply = await this.run(bytes, { task: 'summary', shape });
+    if (reply && 'summary' in reply) {
+      const encoded = Buffer.from(
+        reply.summary.buffer,
+        reply.summary.byteOffset,
+        reply.summary.byteLength,
+      );
+      const summary = decodeSummary(encoded);
+      if (summary) return { summary, encoded };
+    }
+    return this.inProcess.summarise(Readable.from([bytes]), size, shape);
+  }
+
+  async rows(body: Buffer, request: RowsRequest): Promise<ObjectRows> {
+    const reply = this.usable
+      ? await this.run(body, { task: 'rows', request })
+      : undefined;
+    if (reply && 'rows' in reply) {
+      const { id: _id, rows, ...rest } = reply;
+      return {
+        ...rest,
+        rows: Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength),
+      };
+    }
+    // No worker, or it failed (for a corrupt object, this throws again).
+    return rowsOfObject(body, request);
+  }
+
+  /**
+   * Starts every worker now rather than on first use, and resolves once
+   * they have loaded (or failed to): the first cold query then does not
+   * wait for them.
+   */
+  async warmUp(): Promise<void> {
+    while (this.usable && this.workers.length < this.options.threads) {
+      if (!this.start()) break;
+    }
+    await Promise.all(this.workers.map(w => w.ready));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const workers = this.workers.splice(0);
+    await Promise.all(workers.map(w => w.worker.terminate()));
+  }
+
+  private get usable() {
+    return (
+      !this.closed &&
+      this.options.threads > 0 &&
+      this.failures < MAX_WORKER_FAILURES
+    );
+  }
+
+  /**
+   * The worker's answer to a task on `body` (copied to the worker, so it
+   * stays here for a fallback); undefined when no worker could do it.
+   */
+  private async run(
+    body: Buffer,
+    task: WorkerTask,
+  ): Promise<WorkerReply | undefined> {
+    const target = this.leastBusy();
+    if (!target) return undefined;
+    const id = this.nextId++;
+    try {
+      return await new Promise<WorkerReply>((resolve, reject) => {
+        target.jobs.set(id, { resolve, reject });
+        target.worker.postMessage({
+          ...task,
+          id,
+          body,
+        } satisfies WorkerRequest);
+      });
+    } catch {
+      return undefined; // the worker died, or could not load
+    }
+  }
+
+  /** The worker with the fewest jobs, started when there are fewer than `threads`. */
+  private leastBusy(): PoolWorker | undefined {
+    let best: PoolWorker | undefined;
+    for (const candidate of this.workers) {
+      if (!best || candidate.jobs.size < best.jobs.size) best = candidate;
+    }
+    if (
+      (!best || best.jobs.size > 0) &&
+      this.workers.length < this.options.threads
+    ) {
+      best = this.start() ?? best;
+    }
+    return best;
+  }
+
+  private start(): PoolWorker | undefined {
+    let worker: Worker;
+    try {
+      worker = (this.options.startWorker ?? startObjectWorker)();
+    } catch (error) {
+      this.failed(undefined, error as Error);
+      return undefined;
+    }
+    worker.unref();
+    let loaded = () => {};
+    const entry: PoolWorker = {
+      worker,
+      jobs: new Map(),
+      ready: new Promise(resolve => {
+        loaded = resolve;
+      }),
+    };
+    worker.once('exit', () => loaded());
+    worker.on('message', (reply: WorkerReply) => {
+      if ('ready' in reply) {
+        loaded();
+        return;
+      }
+      const job = entry.jobs.get(reply.id);
+      if (!job) return;
+      entry.jobs.delete(reply.id);
+      if ('error' in reply) job.reject(new Error(reply.error));
+      else job.resolve(reply);
+    });
+    worker.on('error', error => this.failed(entry, error));
+    worker.on('exit', code => {
+      if (entry.jobs.size > 0 || (!this.closed && code !== 0)) {
+        this.failed(entry, new Error(`exited with code ${code}`));
+      }
+      this.remove(entry);
+    });
+    this.workers.push(entry);
+    return entry;
+  }
+
+  private remove(entry: PoolWorker) {
+    const index = this.workers.indexOf(entry);
+    if (index >= 0) this.workers.splice(index, 1);
+  }
+
+  private failed(entry: PoolWorker | undefined, error: Error) {
+    if (entry && !this.workers.includes(entry)) return; // already counted
+    this.failures++;
+    const fallback =
+      this.failures >= MAX_WORKER_FAILURES
+        ? '; working in process from now on'
+        : '';
+    this.options.logger.error(
+      `Object worker thread failed: ${error.message}${fallback}`,
+    );
+    if (!entry) return;
+    this.remove(entry);
+    void entry.worker.terminate();
+    for (const job of entry.jobs.values()) job.reject(error);
+    entry.jobs.clear();
+  }
+}
+
+/**
+ * Starts a worker on the package's `./objectWorker` entry point: the
+ * compiled module in a build, the TypeScript source in the monorepo and
+ * under Jest (whose transform does not reach worker threads; tsx compiles
+ * it there).
+ */
+export function startObjectWorker(): Worker {
+  const file = require.resolve(
+    '@internal/plugin-realtime-insights-backend/objectWorker',
+  );
+  const register = file.endsWith('.ts')
+    ? `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();`
+    : '';
+  return new Worker(
+    `${register}require(${JSON.stringify(file)}).runObjectWorker();`,
+    { eval: true, name: 'rti-object-worker' },
+  );
+}

@@ -1,0 +1,1 @@
+export { ObjectWorkerPool, startObjectWorker } from './ObjectWorkerPool';

@@ -1,0 +1,82 @@
+import { parentPort } from 'node:worker_threads';
+import { SummaryShape, summariseBytes } from '../QueryEngine/summariseObject';
+import { encodeSummary } from '../QueryEngine/summary';
+import { RowsRequest, rowsOfObject } from '../Reports/objectRows';
+
+/** What to make of an object: its summary, or its report rows. */
+export type WorkerTask =
+  | { task: 'summary'; shape: SummaryShape }
+  | { task: 'rows'; request: RowsRequest };
+
+/** One object's stored bytes, and what to make of them. */
+export type WorkerRequest = WorkerTask & { id: number; body: Uint8Array };
+
+/**
+ * The answer to a request: the summary encoded as the cache keeps it, or
+ * the object's rows; `ready` once the worker has loaded.
+ */
+export type WorkerReply =
+  | { id: number; summary: Uint8Array }
+  | {
+      id: number;
+      rows: Uint8Array;
+      ends: Uint32Array;
+      ids: Uint32Array;
+      hasId: Uint8Array;
+      eventsScanned: number;
+      badLines: number;
+    }
+  | { id: number; error: string }
+  | { ready: true };
+
+/** A copy that owns its whole ArrayBuffer, so it can be transferred. */
+function ownBuffer(bytes: Buffer): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? bytes
+    : new Uint8Array(bytes);
+}
+
+function answer(request: WorkerRequest): {
+  reply: WorkerReply;
+  transfer: ArrayBuffer[];
+} {
+  const { id, body } = request;
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (request.task === 'summary') {
+    const summary = ownBuffer(
+      encodeSummary(summariseBytes(bytes, request.shape)),
+    );
+    return {
+      reply: { id, summary },
+      transfer: [summary.buffer as ArrayBuffer],
+    };
+  }
+  const made = rowsOfObject(bytes, request.request);
+  const rows = ownBuffer(made.rows);
+  return {
+    reply: { ...made, id, rows },
+    transfer: [rows.buffer, made.ends.buffer, made.ids.buffer].map(
+      b => b as ArrayBuffer,
+    ),
+  };
+}
+
+/**
+ * Main of an object worker thread (the package's `./objectWorker` entry
+ * point): gunzips the objects it is sent and summarises them for the query
+ * engine or makes them into report rows — the same code as on the main
+ * thread — and answers with bytes that are transferred, not copied.
+ */
+export function runObjectWorker() {
+  const port = parentPort;
+  if (!port) throw new Error('runObjectWorker must run in a worker thread');
+  port.on('message', (request: WorkerRequest) => {
+    try {
+      const { reply, transfer } = answer(request);
+      port.postMessage(reply, transfer);
+    } catch (error) {
+      port.postMessage({ id: request.id, error: String(error) });
+    }
+  });
+  port.postMessage({ ready: true } satisfies WorkerReply);
+}
