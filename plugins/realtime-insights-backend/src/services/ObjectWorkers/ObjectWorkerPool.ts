@@ -9,7 +9,7 @@ import {
 import { SummaryShape } from '../QueryEngine/summariseObject';
 import { decodeSummary, emptySummary } from '../QueryEngine/summary';
 import { readAll } from '../events/decompressedChunks';
-import { ObjectRows, RowsRequest, rowsOfObject } from '../Reports/objectRows';
+import { ObjectRows, RowsRequest } from '../Reports/objectRows';
 import { ObjectRowsSource } from '../Reports/scanEvents';
 import type {
   WorkerReply,
@@ -45,9 +45,9 @@ type PoolWorker = {
  *
  * Never fails a query or a report for a worker: the work of a worker that
  * dies or cannot load is done on this thread from the bytes still held
- * here, and after three deaths the pool does everything in process. An
- * error the object itself causes (corrupt data) is answered as the
- * in-process code answers it.
+ * here (summaries here, report rows by the caller), and after three deaths
+ * the pool does everything in process. An object that a worker finds
+ * corrupt is read again in process, which answers as it always does.
  */
 export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
   private readonly workers: PoolWorker[] = [];
@@ -98,19 +98,19 @@ export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
     return this.inProcess.summarise(Readable.from([bytes]), size, shape);
   }
 
-  async rows(body: Buffer, request: RowsRequest): Promise<ObjectRows> {
+  async rows(
+    body: Buffer,
+    request: RowsRequest,
+  ): Promise<ObjectRows | undefined> {
     const reply = this.usable
       ? await this.run(body, { task: 'rows', request })
       : undefined;
-    if (reply && 'rows' in reply) {
-      const { id: _id, rows, ...rest } = reply;
-      return {
-        ...rest,
-        rows: Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength),
-      };
-    }
-    // No worker, or it failed (for a corrupt object, this throws again).
-    return rowsOfObject(body, request);
+    if (!reply || !('rows' in reply)) return undefined; // streamed in process
+    const { id: _id, rows, ...rest } = reply;
+    return {
+      ...rest,
+      rows: Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength),
+    };
   }
 
   /**
@@ -257,6 +257,12 @@ export function startObjectWorker(): Worker {
     : '';
   return new Worker(
     `${register}require(${JSON.stringify(file)}).runObjectWorker();`,
-    { eval: true, name: 'rti-object-worker' },
+    {
+      eval: true,
+      name: 'rti-object-worker',
+      // Objects are read a few at a time: a small young generation keeps
+      // the worker's memory down at little cost.
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    },
   );
 }

@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { releaseNow } from '../events/decompressedChunks';
 import { SummaryShape, summariseBytes } from '../QueryEngine/summariseObject';
 import { encodeSummary } from '../QueryEngine/summary';
 import { RowsRequest, rowsOfObject } from '../Reports/objectRows';
@@ -53,6 +54,7 @@ function answer(request: WorkerRequest): {
   }
   const made = rowsOfObject(bytes, request.request);
   const rows = ownBuffer(made.rows);
+  if (rows !== made.rows) releaseNow(made.rows.buffer);
   return {
     reply: { ...made, id, rows },
     transfer: [rows.buffer, made.ends.buffer, made.ids.buffer].map(
@@ -76,6 +78,8 @@ export function runObjectWorker() {
       port.postMessage(reply, transfer);
     } catch (error) {
       port.postMessage({ id: request.id, error: String(error) });
+    } finally {
+      releaseNow(request.body.buffer); // this thread's copy
     }
   });
   port.postMessage({ ready: true } satisfies WorkerReply);

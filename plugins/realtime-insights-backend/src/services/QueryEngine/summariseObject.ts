@@ -7,6 +7,7 @@ import {
   decompressedChunks,
   decompressedWhole,
   isTooLargeWhole,
+  releaseNow,
 } from '../events/decompressedChunks';
 import {
   EventLine,
@@ -332,5 +333,6 @@ export function summariseBytes(
   lines.push(bytes);
   lines.finish();
   while (lines.next()) summariser.read(lines.bytes, lines.start, lines.end);
+  if (bytes !== body) releaseNow(bytes.buffer);
   return summariser.finish();
 }

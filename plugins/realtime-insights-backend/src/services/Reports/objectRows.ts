@@ -3,7 +3,7 @@ import {
   ReportFormat,
 } from '@internal/plugin-realtime-insights-common';
 import { eventFilter, lineFilter } from '../QueryEngine/eventFilter';
-import { decompressedWhole } from '../events/decompressedChunks';
+import { decompressedWhole, releaseNow } from '../events/decompressedChunks';
 import { EventLine, FieldTable, ValueKind } from '../events/EventLine';
 import { IsoTimeParser } from '../events/isoTime';
 import { LineSplitter } from '../events/LineSplitter';
@@ -155,5 +155,6 @@ export function rowsOfObject(body: Buffer, request: RowsRequest): ObjectRows {
   lines.push(bytes);
   lines.finish();
   while (lines.next()) reader.read(lines.bytes, lines.start, lines.end);
+  if (bytes !== body) releaseNow(bytes.buffer);
   return reader.take();
 }

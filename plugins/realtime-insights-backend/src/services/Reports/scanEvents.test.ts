@@ -1,15 +1,11 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
+import { Worker } from 'node:worker_threads';
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import { rng } from '../../__testUtils__/random';
 import { ObjectRef, ObjectStore } from '../ObjectStore';
 import { ObjectWorkerPool } from '../ObjectWorkers';
-import {
-  ObjectRowsSource,
-  inProcessRows,
-  scanEvents,
-  scanFields,
-} from './scanEvents';
+import { ObjectRowsSource, scanEvents, scanFields } from './scanEvents';
 import { csvField } from './writers';
 
 const COLUMNS = ['eventId', 'ts', 'status', 'amount'];
@@ -22,7 +18,7 @@ type TestObject = { ref: ObjectRef; body: Buffer; lines: string[] };
 /**
  * Objects a minute apart (Firehose names), with ids repeated within an
  * object and across neighbouring ones, events without an id, non-flat
- * and unreadable lines; one object is corrupt, one large (streamed).
+ * and unreadable lines; one object is truncated, one large (streamed).
  */
 function objects(seed: number): TestObject[] {
   const random = rng(seed);
@@ -47,11 +43,20 @@ function objects(seed: number): TestObject[] {
     const stamp = `2026-11-20-10-${String(o).padStart(2, '0')}-00`;
     const key = `events/2026/11/20/10/stream-1-${stamp}-${o}.gz`;
     let body = gzipSync(`${lines.join('\n')}\n`);
-    if (o === 4) body = body.subarray(0, body.length >> 1); // truncated
+    let readable = lines;
+    if (o === 4) {
+      // Truncated: the complete lines before the damage are still written.
+      body = body.subarray(0, body.length >> 1);
+      const partial = gunzipSync(body, {
+        finishFlush: zlibConstants.Z_SYNC_FLUSH,
+      }).toString();
+      readable = partial.split('\n').slice(0, -1);
+      expect(readable.length).toBeGreaterThan(10);
+    }
     made.push({
       ref: { key, etag: `"${o}"`, size: body.length, lastModified: 0 },
       body,
-      lines: o === 4 ? [] : lines,
+      lines: readable,
     });
   }
   return made;
@@ -86,7 +91,7 @@ function expectedCsv(made: TestObject[]): { text: string; duplicates: number } {
   return { text: rows.join(''), duplicates };
 }
 
-async function exportCsv(made: TestObject[], rowsSource: ObjectRowsSource) {
+async function exportCsv(made: TestObject[], rowsSource?: ObjectRowsSource) {
   const store: ObjectStore = {
     list: async () => made.map(m => m.ref),
     open: async (_bucket, key) =>
@@ -126,7 +131,7 @@ describe('scanEvents', () => {
   const expected = expectedCsv(made);
 
   it('writes each event of the range and filters once, as JSON.parse reads them, in object order', async () => {
-    const result = await exportCsv(made, inProcessRows);
+    const result = await exportCsv(made);
     expect(made[7].body.length).toBeGreaterThan(20_000);
     expect(expected.duplicates).toBeGreaterThan(100);
     expect(result.text).toBe(expected.text);
@@ -154,6 +159,29 @@ describe('scanEvents', () => {
       expect(result.text).toBe(expected.text);
       expect(result.progress.duplicateEvents).toBe(expected.duplicates);
       expect(result.progress.unreadableObjects).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
+  it('writes the same bytes when the worker threads die', async () => {
+    const logger = mockServices.logger.mock();
+    const pool = new ObjectWorkerPool({
+      threads: 2,
+      logger,
+      startWorker: () =>
+        new Worker(
+          `require('node:worker_threads').parentPort.on('message', () => process.exit(3));`,
+          { eval: true },
+        ),
+    });
+    try {
+      const result = await exportCsv(made, pool);
+      expect(result.text).toBe(expected.text);
+      expect(result.progress.duplicateEvents).toBe(expected.duplicates);
+      expect(logger.error).toHaveBeenLastCalledWith(
+        expect.stringContaining('working in process from now on'),
+      );
     } finally {
       await pool.close();
     }

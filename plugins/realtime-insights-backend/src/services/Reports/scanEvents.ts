@@ -5,12 +5,7 @@ import { ObjectRef, ObjectStore } from '../ObjectStore';
 import { decompressedChunks, readAll } from '../events/decompressedChunks';
 import { FieldTable } from '../events/EventLine';
 import { LineSplitter } from '../events/LineSplitter';
-import {
-  ObjectRows,
-  ObjectRowsReader,
-  RowsRequest,
-  rowsOfObject,
-} from './objectRows';
+import { ObjectRows, ObjectRowsReader, RowsRequest } from './objectRows';
 import { RecentEventIds } from './RecentEventIds';
 
 /** How far the scan has come. */
@@ -27,15 +22,14 @@ export type ScanProgress = {
   unreadableObjects: number;
 };
 
-/** Where whole objects' rows are made: worker threads, or this thread. */
+/** Where whole objects' rows are made off this thread (worker threads). */
 export interface ObjectRowsSource {
-  rows(body: Buffer, request: RowsRequest): Promise<ObjectRows>;
+  /**
+   * The rows of a whole object; undefined when no thread could make them
+   * (none configured, or it failed): the object is then streamed here.
+   */
+  rows(body: Buffer, request: RowsRequest): Promise<ObjectRows | undefined>;
 }
-
-/** Makes rows on the calling thread. */
-export const inProcessRows: ObjectRowsSource = {
-  rows: async (body, request) => rowsOfObject(body, request),
-};
 
 export type ScanOptions = {
   store: ObjectStore;
@@ -53,7 +47,7 @@ export type ScanOptions = {
   /** Compressed bytes fetched ahead of the object being written. */
   prefetchBytes?: number;
   maxConcurrency?: number;
-  /** Where objects fetched whole become rows; default this thread. */
+  /** Where objects fetched whole become rows; default: streamed here. */
   rowsSource?: ObjectRowsSource;
   /**
    * Called with rows to write: `count` whole rows, back to back, in
@@ -141,7 +135,7 @@ export async function scanEvents(options: ScanOptions): Promise<ScanProgress> {
   const { store, bucket, objects, request, signal, logger } = options;
   const prefetchBytes = options.prefetchBytes ?? 32 * 1024 * 1024;
   const maxConcurrency = options.maxConcurrency ?? 4;
-  const rowsSource = options.rowsSource ?? inProcessRows;
+  const rowsSource = options.rowsSource;
   const seen = new RecentEventIds(options.dedupeWindowMs);
   const progress: ScanProgress = {
     objectsScanned: 0,
@@ -191,7 +185,7 @@ export async function scanEvents(options: ScanOptions): Promise<ScanProgress> {
   // Objects small enough are fetched whole and made into rows ahead of
   // time; a large one is streamed when its turn comes.
   const bufferLimit = prefetchBytes / 4;
-  const fetches = new Map<number, Promise<ObjectRows>>();
+  const fetches = new Map<number, Promise<ObjectRows | Buffer>>();
   let nextFetch = 0;
   let inFlightBytes = 0;
   const fetchAhead = (from: number) => {
@@ -208,7 +202,9 @@ export async function scanEvents(options: ScanOptions): Promise<ScanProgress> {
       const fetched = store
         .open(bucket, object.key)
         .then(readAll)
-        .then(body => rowsSource.rows(body, request));
+        .then(async body =>
+          rowsSource ? (await rowsSource.rows(body, request)) ?? body : body,
+        );
       fetched.catch(() => {}); // read (and reported) in its turn
       fetches.set(nextFetch, fetched);
       nextFetch++;
@@ -222,13 +218,16 @@ export async function scanEvents(options: ScanOptions): Promise<ScanProgress> {
     const fetched = fetches.get(index);
     seen.advance(objectTime(object));
     try {
-      if (fetched) {
-        await write(await fetched);
-      } else {
-        const body = await store.open(bucket, object.key);
+      const made = fetched
+        ? await fetched
+        : await store.open(bucket, object.key);
+      if (made instanceof Readable || Buffer.isBuffer(made)) {
+        const body = Buffer.isBuffer(made) ? Readable.from([made]) : made;
         for await (const batch of streamedRows(body, request)) {
           await write(batch);
         }
+      } else {
+        await write(made);
       }
     } catch (error) {
       if (signal?.aborted) throw signal.reason;

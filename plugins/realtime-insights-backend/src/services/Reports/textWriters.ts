@@ -99,18 +99,27 @@ export async function endSink(sink: Writable): Promise<void> {
  * and flat events are copied byte for byte from the input.
  */
 abstract class ByteWriter implements ReportWriter {
-  protected out = Buffer.allocUnsafe(FLUSH_BYTES * 2);
+  protected out: Buffer;
   protected pos = 0;
   bytesWritten = 0;
   protected columns: readonly string[] = [];
   /** The table index of each column. */
   protected columnFields: number[] = [];
 
-  /** Without a sink, rows are kept until `take()` (a `RowFormatter`). */
+  /**
+   * Without a sink, rows are kept until `take()` (an `ObjectRowsReader`),
+   * in a buffer that starts small and grows as needed.
+   */
   constructor(
     protected readonly sink: Writable | undefined,
     protected readonly fields?: FieldTable,
-  ) {}
+  ) {
+    this.out = Buffer.allocUnsafe(this.startBytes);
+  }
+
+  private get startBytes() {
+    return this.sink ? FLUSH_BYTES * 2 : 64 * 1024;
+  }
 
   header(columns: readonly string[]) {
     this.setColumns(columns);
@@ -130,7 +139,7 @@ abstract class ByteWriter implements ReportWriter {
   /** The rows written since the last take, as one buffer of their own. */
   take(): Buffer {
     const rows = this.out.subarray(0, this.pos);
-    this.out = Buffer.allocUnsafe(FLUSH_BYTES * 2);
+    this.out = Buffer.allocUnsafe(this.startBytes);
     this.pos = 0;
     return rows;
   }
