@@ -329,10 +329,9 @@ export function summariseBytes(
     return { ...emptySummary(), corrupt: true };
   }
   const summariser = new ObjectSummariser(shape);
-  const lines = new LineSplitter();
-  lines.push(bytes);
-  lines.finish();
-  while (lines.next()) summariser.read(lines.bytes, lines.start, lines.end);
+  LineSplitter.forEachLine(bytes, (b, start, end) =>
+    summariser.read(b, start, end),
+  );
   if (bytes !== body) releaseNow(bytes.buffer);
   return summariser.finish();
 }

@@ -151,10 +151,9 @@ export class ObjectRowsReader {
 export function rowsOfObject(body: Buffer, request: RowsRequest): ObjectRows {
   const bytes = decompressedWhole(body);
   const reader = new ObjectRowsReader(request);
-  const lines = new LineSplitter();
-  lines.push(bytes);
-  lines.finish();
-  while (lines.next()) reader.read(lines.bytes, lines.start, lines.end);
+  LineSplitter.forEachLine(bytes, (b, start, end) =>
+    reader.read(b, start, end),
+  );
   if (bytes !== body) releaseNow(bytes.buffer);
   return reader.take();
 }

@@ -23,6 +23,17 @@ export class LineSplitter {
   private carry: Buffer | undefined;
   private ended = false;
 
+  /** Calls `read` with each line of bytes held whole. */
+  static forEachLine(
+    bytes: Buffer,
+    read: (bytes: Buffer, start: number, end: number) => void,
+  ): void {
+    const lines = new LineSplitter();
+    lines.push(bytes);
+    lines.finish();
+    while (lines.next()) read(lines.bytes, lines.start, lines.end);
+  }
+
   /** The next chunk; call once `next()` has answered false. */
   push(chunk: Buffer): void {
     this.chunk = chunk;
