@@ -307,10 +307,7 @@ describe('reports router', () => {
   });
 
   it('runs a large report as a job, lists it, downloads it with the cookie, deletes it', async () => {
-    stack.settings.current = {
-      ...stack.settings.current,
-      reports: { ...stack.settings.current.reports, directMaxBytes: 10 },
-    };
+    stack.settings.set('reports.directMaxBytes', 10);
     const created = await request(app)
       .post('/reports')
       .set('Authorization', token(ALICE))
@@ -570,16 +567,10 @@ describe('reports router', () => {
   });
 
   it('redirects a shared link to a short-lived S3 pre-signed URL in presigned mode; the URL alone reads the file', async () => {
-    stack.settings.current = {
-      ...stack.settings.current,
-      reports: {
-        ...stack.settings.current.reports,
-        sharing: {
-          ...stack.settings.current.reports.sharing,
-          download: { type: 'presigned', urlLifetimeSeconds: 300 },
-        },
-      },
-    };
+    stack.settings.set('reports.sharing.download', {
+      type: 'presigned',
+      urlLifetimeSeconds: 300,
+    });
     const id = await finishedJob();
     const link = await sharedLink(id, 1);
     const mine = await request(app)

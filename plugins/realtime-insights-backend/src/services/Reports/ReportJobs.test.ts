@@ -356,16 +356,7 @@ describe('report jobs (real s3rver, Redis and database)', () => {
     it('retries a failing job, marks it failed after its attempts, and runs it again on request', async () => {
       const stack = await setup();
       // A bucket that does not exist: every upload fails (NoSuchBucket).
-      stack.settings.current = {
-        ...stack.settings.current,
-        reports: {
-          ...stack.settings.current.reports,
-          s3: {
-            ...stack.settings.current.reports.s3,
-            bucket: 'rti-no-such-bucket',
-          },
-        },
-      };
+      stack.settings.set('reports.s3.bucket', 'rti-no-such-bucket');
       const created = await stack.service.create(
         request({ to: new Date(START + HOUR).toISOString() }),
         alice,
@@ -381,13 +372,7 @@ describe('report jobs (real s3rver, Redis and database)', () => {
       expect(job.finishedAt).toBeDefined();
 
       await expect(stack.service.retry(id, bob)).rejects.toThrow(/No report/);
-      stack.settings.current = {
-        ...stack.settings.current,
-        reports: {
-          ...stack.settings.current.reports,
-          s3: { ...stack.settings.current.reports.s3, bucket: REPORTS_BUCKET },
-        },
-      };
+      stack.settings.set('reports.s3.bucket', REPORTS_BUCKET);
       job = await stack.service.retry(id, alice);
       expect(job.status).toBe('queued');
       expect(job.attempts).toBe(0);
@@ -577,16 +562,7 @@ describe('report jobs (real s3rver, Redis and database)', () => {
         /may not share/,
       );
       stack.decisions.share = true;
-      stack.settings.current = {
-        ...stack.settings.current,
-        reports: {
-          ...stack.settings.current.reports,
-          sharing: {
-            ...stack.settings.current.reports.sharing,
-            enabled: false,
-          },
-        },
-      };
+      stack.settings.set('reports.sharing.enabled', false);
       await expect(stack.service.share(id, alice, 1)).rejects.toThrow(
         /turned off/,
       );
@@ -875,10 +851,7 @@ describe('report jobs (real s3rver, Redis and database)', () => {
           .length,
       );
 
-      stack.settings.current = {
-        ...stack.settings.current,
-        reports: { ...stack.settings.current.reports, directMaxBytes: 1000 },
-      };
+      stack.settings.set('reports.directMaxBytes', 1000);
       const large = await stack.service.create(
         { ...request(), delivery: 'auto' },
         alice,

@@ -192,7 +192,12 @@ export function valueAt(object: unknown, path: string): unknown {
   return current;
 }
 
-function withValueAt(object: unknown, path: string, value: unknown): unknown {
+/** A copy of `object` with `value` at the dotted `path`; the rest shared. */
+export function withValueAt(
+  object: unknown,
+  path: string,
+  value: unknown,
+): unknown {
   const [head, ...rest] = path.split('.');
   const source =
     object !== null && typeof object === 'object'

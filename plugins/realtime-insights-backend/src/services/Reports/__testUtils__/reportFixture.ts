@@ -25,6 +25,7 @@ import {
   QueryEngine,
   hourPrefix,
 } from '../../QueryEngine';
+import { withValueAt } from '../../Settings/settingFields';
 import { SummaryCache } from '../../SummaryCache';
 import { ReportExporter } from '../ReportExporter';
 import { ReportFiles } from '../ReportFiles';
@@ -219,7 +220,7 @@ export async function createReportStack(options: {
   wrapStore?: (store: ObjectStore) => ObjectStore;
   replicaId?: string;
 }) {
-  const settings: { current: RealtimeInsightsConfig } = {
+  const settings = {
     current: realtimeInsightsConfigSchema.parse({
       reports: {
         s3: { bucket: REPORTS_BUCKET },
@@ -227,6 +228,14 @@ export async function createReportStack(options: {
       },
       ...options.config,
     }),
+    /** Changes one setting (`reports.s3.bucket`), as an admin would. */
+    set(path: string, value: unknown) {
+      settings.current = withValueAt(
+        settings.current,
+        path,
+        value,
+      ) as RealtimeInsightsConfig;
+    },
   };
   const decisions: Decisions = {
     create: true,
