@@ -6,7 +6,7 @@ import {
   ObjectSummarisers,
   SummarisedObject,
 } from '../QueryEngine/ObjectSummarisers';
-import { SummaryShape } from '../QueryEngine/summariseObject';
+import { SummaryShape, summariseObject } from '../QueryEngine/summariseObject';
 import { decodeSummary, emptySummary } from '../QueryEngine/summary';
 import { readAll } from '../events/decompressedChunks';
 import { ObjectRows, RowsRequest } from '../Reports/objectRows';
@@ -95,7 +95,7 @@ export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
       const summary = decodeSummary(encoded);
       if (summary) return { summary, encoded };
     }
-    return this.inProcess.summarise(Readable.from([bytes]), size, shape);
+    return { summary: await summariseObject(bytes, shape) };
   }
 
   async rows(

@@ -4,7 +4,6 @@ import {
 } from '@internal/plugin-realtime-insights-common';
 import { Readable } from 'node:stream';
 import {
-  decompressedChunks,
   decompressedWhole,
   isTooLargeWhole,
   releaseNow,
@@ -17,7 +16,7 @@ import {
 } from '../events/EventLine';
 import { HashSet64 } from '../events/HashSet64';
 import { IsoTimeParser } from '../events/isoTime';
-import { LineSplitter } from '../events/LineSplitter';
+import { LineSplitter, readLinesOf } from '../events/LineSplitter';
 import { QuantileSketch } from '../sketches';
 import { hashString64 } from '../sketches/hashString64';
 import { eventFilter, lineFilter } from './eventFilter';
@@ -289,21 +288,17 @@ class ObjectSummariser {
  * summary marked corrupt. Never throws for bad data.
  */
 export async function summariseObject(
-  body: Readable,
+  body: Readable | Buffer,
   shape: SummaryShape,
 ): Promise<ObjectSummary> {
   const summariser = new ObjectSummariser(shape);
-  const lines = new LineSplitter();
-  const readLines = () => {
-    while (lines.next()) summariser.read(lines.bytes, lines.start, lines.end);
-  };
   try {
-    for await (const chunk of decompressedChunks(body)) {
-      lines.push(chunk);
-      readLines();
+    const lines = readLinesOf(body, (bytes, start, end) =>
+      summariser.read(bytes, start, end),
+    );
+    for await (const _ of lines) {
+      // Each chunk's lines are read as it arrives: nothing to hand over.
     }
-    lines.finish();
-    readLines();
   } catch {
     // Truncated or corrupt compressed data: counted, never a failed query.
     return { ...emptySummary(), corrupt: true };

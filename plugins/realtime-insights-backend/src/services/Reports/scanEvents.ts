@@ -2,9 +2,9 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { DimensionFilter } from '@internal/plugin-realtime-insights-common';
 import { Readable } from 'node:stream';
 import { ObjectRef, ObjectStore } from '../ObjectStore';
-import { decompressedChunks, readAll } from '../events/decompressedChunks';
+import { readAll } from '../events/decompressedChunks';
 import { FieldTable } from '../events/EventLine';
-import { LineSplitter } from '../events/LineSplitter';
+import { readLinesOf } from '../events/LineSplitter';
 import { ObjectRows, ObjectRowsReader, RowsRequest } from './objectRows';
 import { RecentEventIds } from './RecentEventIds';
 
@@ -104,22 +104,15 @@ class OutputFailure extends Error {
 
 /** An object's rows a chunk at a time, for objects too large to hold whole. */
 async function* streamedRows(
-  body: Readable,
+  body: Readable | Buffer,
   request: RowsRequest,
 ): AsyncGenerator<ObjectRows> {
   const reader = new ObjectRowsReader(request);
-  const lines = new LineSplitter();
-  const readLines = () => {
-    while (lines.next()) reader.read(lines.bytes, lines.start, lines.end);
-  };
-  for await (const chunk of decompressedChunks(body)) {
-    lines.push(chunk);
-    readLines();
+  for await (const _ of readLinesOf(body, (bytes, start, end) =>
+    reader.read(bytes, start, end),
+  )) {
     yield reader.take();
   }
-  lines.finish();
-  readLines();
-  yield reader.take();
 }
 
 /**
@@ -222,8 +215,7 @@ export async function scanEvents(options: ScanOptions): Promise<ScanProgress> {
         ? await fetched
         : await store.open(bucket, object.key);
       if (made instanceof Readable || Buffer.isBuffer(made)) {
-        const body = Buffer.isBuffer(made) ? Readable.from([made]) : made;
-        for await (const batch of streamedRows(body, request)) {
+        for await (const batch of streamedRows(made, request)) {
           await write(batch);
         }
       } else {

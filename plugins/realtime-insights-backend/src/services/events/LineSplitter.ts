@@ -1,4 +1,10 @@
+import { Readable } from 'node:stream';
+import { decompressedChunks } from './decompressedChunks';
+
 const EMPTY = Buffer.alloc(0);
+
+/** Takes one line: `bytes[start, end)`, valid until it returns. */
+export type LineReader = (bytes: Buffer, start: number, end: number) => void;
 
 /**
  * Splits a stream of byte chunks into NDJSON lines in place: lines inside
@@ -24,10 +30,7 @@ export class LineSplitter {
   private ended = false;
 
   /** Calls `read` with each line of bytes held whole. */
-  static forEachLine(
-    bytes: Buffer,
-    read: (bytes: Buffer, start: number, end: number) => void,
-  ): void {
+  static forEachLine(bytes: Buffer, read: LineReader): void {
     const lines = new LineSplitter();
     lines.push(bytes);
     lines.finish();
@@ -93,4 +96,25 @@ export class LineSplitter {
     this.end = end;
     return true;
   }
+}
+
+/**
+ * Calls `read` with each line of an object (`decompressedChunks`: gunzipped
+ * when it is gzip), yielding after the lines of each chunk and after the
+ * last line, so a caller may hand over what was read as it streams.
+ * Throws when the compressed data is corrupt or truncated.
+ */
+export async function* readLinesOf(
+  body: Readable | Buffer,
+  read: LineReader,
+): AsyncGenerator<void> {
+  const lines = new LineSplitter();
+  for await (const chunk of decompressedChunks(body)) {
+    lines.push(chunk);
+    while (lines.next()) read(lines.bytes, lines.start, lines.end);
+    yield;
+  }
+  lines.finish();
+  while (lines.next()) read(lines.bytes, lines.start, lines.end);
+  yield;
 }
