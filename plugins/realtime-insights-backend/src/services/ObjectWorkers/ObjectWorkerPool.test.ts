@@ -9,6 +9,7 @@ import { encodeSummary } from '../QueryEngine/summary';
 import { RowsRequest, rowsOfObject } from '../Reports/objectRows';
 import { scanFields } from '../Reports/scanEvents';
 import { ObjectWorkerPool } from './ObjectWorkerPool';
+import { dyingWorker } from './__testUtils__/dyingWorker';
 
 const shape: SummaryShape = {
   timestampField: 'ts',
@@ -59,13 +60,6 @@ async function summarisedAsInProcess(pool: ObjectWorkerPool, body: Buffer) {
   );
   return encodeSummary(result.summary).equals(await expected(body));
 }
-
-/** A worker that loads but dies on its first job. */
-const dyingWorker = () =>
-  new Worker(
-    `require('node:worker_threads').parentPort.on('message', () => process.exit(3));`,
-    { eval: true },
-  );
 
 const COLUMNS = ['ts', 'deviceId', 'amount', 'status'];
 const rowsRequest = (rowFormat: 'csv' | 'ndjson'): RowsRequest => ({

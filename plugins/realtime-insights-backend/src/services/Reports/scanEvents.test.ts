@@ -1,10 +1,10 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Readable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
 import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import { rng } from '../../__testUtils__/random';
 import { ObjectRef, ObjectStore } from '../ObjectStore';
 import { ObjectWorkerPool } from '../ObjectWorkers';
+import { dyingWorker } from '../ObjectWorkers/__testUtils__/dyingWorker';
 import { ObjectRowsSource, scanEvents, scanFields } from './scanEvents';
 import { csvField } from './writers';
 
@@ -169,11 +169,7 @@ describe('scanEvents', () => {
     const pool = new ObjectWorkerPool({
       threads: 2,
       logger,
-      startWorker: () =>
-        new Worker(
-          `require('node:worker_threads').parentPort.on('message', () => process.exit(3));`,
-          { eval: true },
-        ),
+      startWorker: dyingWorker,
     });
     try {
       const result = await exportCsv(made, pool);
