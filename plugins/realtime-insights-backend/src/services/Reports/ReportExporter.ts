@@ -219,7 +219,6 @@ export class ReportExporter {
     const columns = report.columnsWritten;
     const fields = scanFields(columns, stream.timestampField, report.filters);
     const writer = createReportWriter(report.format, sink, {
-      fields,
       name: stream.name,
     });
     // NDJSON without a column choice keeps events exactly as stored.

@@ -18,8 +18,6 @@ export interface ReportWriter {
   row(values: readonly unknown[]): void;
   /** One record as a JSON object (NDJSON); a row of its values otherwise. */
   record(value: Record<string, unknown>): void;
-  /** A raw event, in the header's columns (or as stored, without header). */
-  event(line: EventLine): void;
   /**
    * Whole rows already formatted (on a worker thread) by an
    * `ObjectRowsReader` of this format's `rowFormatOf`: `rows[start, end)`.

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { PassThrough, Writable } from 'node:stream';
 import { EventLine, FieldTable } from '../events/EventLine';
+import { CsvWriter, NdjsonWriter } from './textWriters';
 import { createReportWriter, csvField } from './writers';
 import { parseCsv } from './__testUtils__/parseCsv';
 import { rng } from '../../__testUtils__/random';
@@ -64,7 +65,7 @@ function randomEvents(n: number, seed: number) {
   });
 }
 
-/** Feeds events to a writer through `EventLine`, as the scanner does. */
+/** Feeds events to a text writer through `EventLine`, as a row reader does. */
 async function writeEvents(
   format: 'csv' | 'ndjson',
   lines: string[],
@@ -72,7 +73,10 @@ async function writeEvents(
 ) {
   const sink = new Collect();
   const fields = new FieldTable(columns ?? []);
-  const writer = createReportWriter(format, sink, { fields });
+  const writer =
+    format === 'csv'
+      ? new CsvWriter(sink, fields)
+      : new NdjsonWriter(sink, fields);
   if (columns) writer.header(columns);
   const line = new EventLine(fields);
   let flat = 0;
@@ -166,16 +170,26 @@ describe('report writers', () => {
     const sink = new PassThrough();
     const chunks: Buffer[] = [];
     sink.on('data', c => chunks.push(c));
-    const fields = new FieldTable(COLUMNS);
-    const writer = createReportWriter('xlsx', sink, { fields, name: 'events' });
+    const writer = createReportWriter('xlsx', sink, { name: 'events' });
     writer.header(COLUMNS);
+    // As exports feed it: events formatted as NDJSON rows of the columns
+    // (`rowFormatOf('xlsx')`), handed over a few rows at a time.
+    const fields = new FieldTable(COLUMNS);
+    const rows = new NdjsonWriter(undefined, fields);
+    rows.setColumns(COLUMNS);
     const line = new EventLine(fields);
-    for (const text of lines.slice(0, 200)) {
+    for (const [i, text] of lines.slice(0, 200).entries()) {
       const bytes = Buffer.from(text);
       line.read(bytes, 0, bytes.length);
-      writer.event(line);
-      if (writer.full) await writer.flush();
+      rows.event(line);
+      if (i % 7 === 6) {
+        const batch = rows.take();
+        writer.formatted(batch, 0, batch.length);
+        if (writer.full) await writer.flush();
+      }
     }
+    const last = rows.take();
+    writer.formatted(last, 0, last.length);
     await writer.end();
     expect(writer.bytesWritten).toBe(Buffer.concat(chunks).length);
 
@@ -218,7 +232,7 @@ describe('report writers', () => {
       },
     });
     const fields = new FieldTable(COLUMNS);
-    const writer = createReportWriter('csv', slow, { fields });
+    const writer = new CsvWriter(slow, fields);
     writer.header(COLUMNS);
     const line = new EventLine(fields);
     const bytes = Buffer.from(lines[0]);

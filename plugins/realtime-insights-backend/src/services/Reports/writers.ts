@@ -2,7 +2,6 @@ import { ReportFormat } from '@internal/plugin-realtime-insights-common';
 import ExcelJS from 'exceljs';
 import { once } from 'node:events';
 import { Transform, Writable } from 'node:stream';
-import { EventLine, FieldTable } from '../events/EventLine';
 import {
   CsvWriter,
   NdjsonWriter,
@@ -90,11 +89,6 @@ class XlsxWriter implements ReportWriter {
     this.row(this.columns.map(c => value[c]));
   }
 
-  event(line: EventLine) {
-    const event: Record<string, unknown> = line.event() ?? {};
-    this.row(this.columns.map(c => event[c]));
-  }
-
   /** Rows come formatted as NDJSON of the columns (`rowFormatOf('xlsx')`). */
   formatted(rows: Buffer, start: number, end: number) {
     for (let from = start; from < end; ) {
@@ -128,19 +122,19 @@ class XlsxWriter implements ReportWriter {
 }
 
 /**
- * A writer of the format into the sink. `fields` locates raw events'
- * columns; `name` titles XLSX sheets.
+ * A writer of the format into the sink; `name` titles XLSX sheets. Raw
+ * events come as rows formatted by an `ObjectRowsReader` (`formatted`).
  */
 export function createReportWriter(
   format: ReportFormat,
   sink: Writable,
-  options: { fields?: FieldTable; name?: string } = {},
+  options: { name?: string } = {},
 ): ReportWriter {
   switch (format) {
     case 'csv':
-      return new CsvWriter(sink, options.fields);
+      return new CsvWriter(sink);
     case 'ndjson':
-      return new NdjsonWriter(sink, options.fields);
+      return new NdjsonWriter(sink);
     case 'xlsx':
       return new XlsxWriter(sink, (options.name ?? 'report').slice(0, 28));
     default:
