@@ -7,7 +7,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { LocalS3, startLocalS3 } from '@internal/local-s3';
 import { gzipSync } from 'node:zlib';
-import { REDIS_URL } from '../../__testUtils__/redis';
+import { connectedRedisCache } from '../../__testUtils__/redis';
 import { S3ObjectStore } from '../ObjectStore';
 import { CACHE_KEY_PREFIX, RedisSummaryCache } from '../SummaryCache';
 import { hourPrefix } from './ObjectListing';
@@ -111,12 +111,7 @@ describe('QueryEngine with re-delivered objects across hours (real s3rver and Re
 
   beforeAll(async () => {
     s3 = await startLocalS3([BUCKET]);
-    cache = new RedisSummaryCache({
-      url: REDIS_URL,
-      commandTimeoutMs: 1000,
-      logger: mockServices.logger.mock(),
-    });
-    if (!(await cache.connect())) throw new Error(`No Redis at ${REDIS_URL}`);
+    cache = await connectedRedisCache();
   });
   afterAll(async () => {
     await flush();

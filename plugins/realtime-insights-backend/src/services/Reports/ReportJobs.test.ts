@@ -3,7 +3,7 @@
  * S3 server (s3rver), listings cached in the real Redis, jobs in SQLite and
  * PostgreSQL (when one answers on 127.0.0.1:5432).
  */
-import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import {
   ReportJob,
   ReportRequest,
@@ -11,7 +11,7 @@ import {
 import { LocalS3, startLocalS3 } from '@internal/local-s3';
 import ExcelJS from 'exceljs';
 import { Writable } from 'node:stream';
-import { REDIS_URL } from '../../__testUtils__/redis';
+import { connectedRedisCache } from '../../__testUtils__/redis';
 import { ObjectStore } from '../ObjectStore';
 import {
   CACHE_KEY_PREFIX,
@@ -105,12 +105,7 @@ describe('report jobs (real s3rver, Redis and database)', () => {
   beforeAll(async () => {
     s3 = await startLocalS3([EVENTS_BUCKET, REPORTS_BUCKET]);
     await putObjects(s3, objects);
-    cache = new RedisSummaryCache({
-      url: REDIS_URL,
-      commandTimeoutMs: 1000,
-      logger: mockServices.logger.mock(),
-    });
-    if (!(await cache.connect())) throw new Error(`No Redis at ${REDIS_URL}`);
+    cache = await connectedRedisCache();
   });
   afterAll(async () => {
     await cache.deleteByPrefix(
