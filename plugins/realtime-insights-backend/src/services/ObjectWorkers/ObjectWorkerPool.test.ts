@@ -6,7 +6,11 @@ import { rng } from '../../__testUtils__/random';
 import { InProcessSummarisers } from '../QueryEngine/ObjectSummarisers';
 import { SummaryShape } from '../QueryEngine/summariseObject';
 import { encodeSummary } from '../QueryEngine/summary';
-import { RowsRequest, rowsOfObject } from '../Reports/objectRows';
+import {
+  ObjectRowsReader,
+  RowsRequest,
+  rowsOfObject,
+} from '../Reports/objectRows';
 import { scanFields } from '../Reports/scanEvents';
 import { ObjectWorkerPool } from './ObjectWorkerPool';
 import { dyingWorker } from './__testUtils__/dyingWorker';
@@ -81,12 +85,15 @@ describe('ObjectWorkerPool', () => {
       try {
         const request = rowsRequest(rowFormat);
         const bodies = [41, 42, 43].map(seed => object(seed));
+        const wanted = bodies.map(body => rowsOfObject(body, request));
         const results = await Promise.all(
           bodies.map(body => pool.rows(body, request)),
         );
         expect(pool.size).toBe(2);
+        // Once the rows are made, the pool frees the body it was handed.
+        expect(bodies.every(body => body.length === 0)).toBe(true);
         for (const [i, made] of results.entries()) {
-          const want = rowsOfObject(bodies[i], request);
+          const want = wanted[i];
           const result = made!;
           // Some rows are out of range or filtered out; the rest are kept.
           expect(result.ends.length).toBeGreaterThan(500);
@@ -121,6 +128,29 @@ describe('ObjectWorkerPool', () => {
       await pool.close();
     }
   }, 60_000);
+
+  it('makes rows of each object alone with a reader used again (as workers do)', () => {
+    const request = rowsRequest('csv');
+    const reader = new ObjectRowsReader(request);
+    // A row left in the reader by an object that failed half-way.
+    const left = Buffer.from(
+      JSON.stringify({
+        eventId: 'left-over',
+        ts: '2026-11-20T10:20:00.000Z',
+        deviceId: 'device-x',
+        status: 'approved',
+      }),
+    );
+    reader.read(left, 0, left.length);
+    for (const seed of [7, 8]) {
+      const reused = rowsOfObject(object(seed), request, reader);
+      const fresh = rowsOfObject(object(seed), request);
+      expect(reused.rows.toString()).toBe(fresh.rows.toString());
+      expect([...reused.ends]).toEqual([...fresh.ends]);
+      expect([...reused.ids]).toEqual([...fresh.ids]);
+      expect(reused.eventsScanned).toBe(fresh.eventsScanned);
+    }
+  });
 
   it('summarises on worker threads exactly as in process, and encodes for the cache', async () => {
     const logger = mockServices.logger.mock();

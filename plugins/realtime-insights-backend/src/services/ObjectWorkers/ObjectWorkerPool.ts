@@ -8,7 +8,7 @@ import {
 } from '../QueryEngine/ObjectSummarisers';
 import { SummaryShape, summariseObject } from '../QueryEngine/summariseObject';
 import { decodeSummary, emptySummary } from '../QueryEngine/summary';
-import { readAll } from '../events/decompressedChunks';
+import { readAll, releaseViews } from '../events/decompressedChunks';
 import { ObjectRows, RowsRequest } from '../Reports/objectRows';
 import { ObjectRowsSource } from '../Reports/scanEvents';
 import type {
@@ -106,6 +106,7 @@ export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
       ? await this.run(body, { task: 'rows', request })
       : undefined;
     if (!reply || !('rows' in reply)) return undefined; // streamed in process
+    releaseViews(body);
     const { id: _id, rows, ...rest } = reply;
     return {
       ...rest,
@@ -248,10 +249,11 @@ export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
  * under Jest (whose transform does not reach worker threads; tsx compiles
  * it there).
  */
-export function startObjectWorker(): Worker {
-  const file = require.resolve(
+export function startObjectWorker(
+  file = require.resolve(
     '@internal/plugin-realtime-insights-backend/objectWorker',
-  );
+  ),
+): Worker {
   const register = file.endsWith('.ts')
     ? `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();`
     : '';

@@ -2,7 +2,11 @@ import { parentPort } from 'node:worker_threads';
 import { releaseNow } from '../events/decompressedChunks';
 import { SummaryShape, summariseBytes } from '../QueryEngine/summariseObject';
 import { encodeSummary } from '../QueryEngine/summary';
-import { RowsRequest, rowsOfObject } from '../Reports/objectRows';
+import {
+  ObjectRowsReader,
+  RowsRequest,
+  rowsOfObject,
+} from '../Reports/objectRows';
 
 /** What to make of an object: its summary, or its report rows. */
 export type WorkerTask =
@@ -37,6 +41,20 @@ function ownBuffer(bytes: Buffer): Uint8Array {
     : new Uint8Array(bytes);
 }
 
+/**
+ * The reader of the last report request, used again for its next objects
+ * (an export sends the same request for each).
+ */
+let lastReader: { key: string; reader: ObjectRowsReader } | undefined;
+
+function readerFor(request: RowsRequest): ObjectRowsReader {
+  const key = JSON.stringify(request);
+  if (lastReader?.key !== key) {
+    lastReader = { key, reader: new ObjectRowsReader(request) };
+  }
+  return lastReader.reader;
+}
+
 function answer(request: WorkerRequest): {
   reply: WorkerReply;
   transfer: ArrayBuffer[];
@@ -52,7 +70,7 @@ function answer(request: WorkerRequest): {
       transfer: [summary.buffer as ArrayBuffer],
     };
   }
-  const made = rowsOfObject(bytes, request.request);
+  const made = rowsOfObject(bytes, request.request, readerFor(request.request));
   const rows = ownBuffer(made.rows);
   if (rows !== made.rows) releaseNow(made.rows.buffer);
   return {

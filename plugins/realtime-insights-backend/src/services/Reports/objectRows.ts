@@ -146,11 +146,17 @@ export class ObjectRowsReader {
 /**
  * The rows of a whole object from its stored bytes (gunzipped when they
  * start with the gzip magic). Throws when the object is corrupt, truncated
- * or larger than 256 MiB uncompressed (those are streamed instead).
+ * or larger than 256 MiB uncompressed (those are streamed instead). A
+ * `reader` of the same request may be passed in, to be used again (its
+ * buffers are kept, not allocated anew for each object).
  */
-export function rowsOfObject(body: Buffer, request: RowsRequest): ObjectRows {
+export function rowsOfObject(
+  body: Buffer,
+  request: RowsRequest,
+  reader = new ObjectRowsReader(request),
+): ObjectRows {
+  reader.take(); // anything left from an object that failed
   const bytes = decompressedWhole(body);
-  const reader = new ObjectRowsReader(request);
   LineSplitter.forEachLine(bytes, (b, start, end) =>
     reader.read(b, start, end),
   );

@@ -2,7 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { DimensionFilter } from '@internal/plugin-realtime-insights-common';
 import { Readable } from 'node:stream';
 import { ObjectRef, ObjectStore } from '../ObjectStore';
-import { readAll } from '../events/decompressedChunks';
+import { readAll, releaseViews } from '../events/decompressedChunks';
 import { FieldTable } from '../events/EventLine';
 import { readLinesOf } from '../events/LineSplitter';
 import { ObjectRows, ObjectRowsReader, RowsRequest } from './objectRows';
@@ -26,7 +26,8 @@ export type ScanProgress = {
 export interface ObjectRowsSource {
   /**
    * The rows of a whole object; undefined when no thread could make them
-   * (none configured, or it failed): the object is then streamed here.
+   * (none configured, or it failed): the object is then streamed here
+   * from `body`. Once rows are made, `body` is freed (left empty).
    */
   rows(body: Buffer, request: RowsRequest): Promise<ObjectRows | undefined>;
 }
@@ -51,8 +52,9 @@ export type ScanOptions = {
   rowsSource?: ObjectRowsSource;
   /**
    * Called with rows to write: `count` whole rows, back to back, in
-   * `rows[start, end)` (valid until the call returns). A returned promise
-   * is awaited before the scan goes on (output back-pressure).
+   * `rows[start, end)`. The bytes never change afterwards: they may be
+   * kept (written on as they are). A returned promise is awaited before
+   * the scan goes on (output back-pressure).
    */
   onRows: (
     rows: Buffer,
@@ -220,6 +222,9 @@ export async function scanEvents(options: ScanOptions): Promise<ScanProgress> {
         }
       } else {
         await write(made);
+        // Made on a worker thread and read: the rows may have gone on to
+        // the output as they are, but nothing holds the rest.
+        releaseViews(made.ends, made.ids, made.hasId);
       }
     } catch (error) {
       if (signal?.aborted) throw signal.reason;

@@ -5,6 +5,9 @@ import { EventLine, FieldTable, ValueKind } from '../events/EventLine';
 /** Bytes collected before they are handed to the sink. */
 const FLUSH_BYTES = 256 * 1024;
 
+/** Formatted rows at least this long go to the sink as they are, not copied. */
+const PASS_THROUGH_BYTES = 16 * 1024;
+
 /**
  * Writes rows of a report into a sink (an HTTP response, an upload) in one
  * format. Rows are taken synchronously; when `full` turns true the caller
@@ -21,6 +24,8 @@ export interface ReportWriter {
   /**
    * Whole rows already formatted (on a worker thread) by an
    * `ObjectRowsReader` of this format's `rowFormatOf`: `rows[start, end)`.
+   * The writer may hand these bytes to the sink as they are: the caller
+   * must not change them afterwards.
    */
   formatted(rows: Buffer, start: number, end: number): void;
   /** True when the caller should await `flush()` before more rows. */
@@ -99,6 +104,9 @@ export async function endSink(sink: Writable): Promise<void> {
 abstract class ByteWriter implements ReportWriter {
   protected out: Buffer;
   protected pos = 0;
+  /** Chunks for the sink ahead of `out`, and their bytes. */
+  private queued: Buffer[] = [];
+  private queuedBytes = 0;
   bytesWritten = 0;
   protected columns: readonly string[] = [];
   /** The table index of each column. */
@@ -116,7 +124,7 @@ abstract class ByteWriter implements ReportWriter {
   }
 
   private get startBytes() {
-    return this.sink ? FLUSH_BYTES * 2 : 64 * 1024;
+    return this.sink ? FLUSH_BYTES + 64 * 1024 : 64 * 1024;
   }
 
   header(columns: readonly string[]) {
@@ -129,22 +137,38 @@ abstract class ByteWriter implements ReportWriter {
     this.columnFields = columns.map(c => this.fields?.indexOf(c) ?? -1);
   }
 
-  /** Bytes of rows not yet flushed or taken. */
+  /** Bytes of rows in the writer's own buffer (not yet flushed or taken). */
   get size(): number {
     return this.pos;
   }
 
-  /** The rows written since the last take, as one buffer of their own. */
+  /**
+   * The rows written since the last take, as a buffer of exactly their
+   * size (nothing else shares its memory: it can be transferred or freed).
+   * The writer's own buffer is kept for the next rows.
+   */
   take(): Buffer {
-    const rows = this.out.subarray(0, this.pos);
-    this.out = Buffer.allocUnsafe(this.startBytes);
+    const rows = Buffer.allocUnsafeSlow(this.pos);
+    this.out.copy(rows, 0, 0, this.pos);
     this.pos = 0;
     return rows;
   }
 
   formatted(rows: Buffer, start: number, end: number) {
+    if (this.sink && end - start >= PASS_THROUGH_BYTES) {
+      // Most of an export: an object's rows, made on a worker thread, go
+      // on without being copied (or allocated) again on this thread.
+      if (this.pos > 0) this.queue(this.take());
+      this.queue(rows.subarray(start, end));
+      return;
+    }
     this.reserve(end - start);
     this.copy(rows, start, end);
+  }
+
+  private queue(chunk: Buffer) {
+    this.queued.push(chunk);
+    this.queuedBytes += chunk.length;
   }
 
   abstract row(values: readonly unknown[]): void;
@@ -184,16 +208,24 @@ abstract class ByteWriter implements ReportWriter {
   }
 
   get full(): boolean {
-    return this.pos >= FLUSH_BYTES;
+    return this.pos + this.queuedBytes >= FLUSH_BYTES;
   }
 
   async flush(): Promise<void> {
     const sink = this.sink;
-    if (this.pos === 0 || !sink) return;
-    const chunk = this.take();
-    this.bytesWritten += chunk.length;
-    if (sink.destroyed) throw new Error('The report output was closed');
-    if (!sink.write(chunk)) await waitForDrain(sink, sink);
+    if (!sink) return;
+    if (this.pos > 0) this.queue(this.take());
+    if (this.queued.length === 0) return;
+    const chunks = this.queued;
+    this.queued = [];
+    this.queuedBytes = 0;
+    let drained = true;
+    for (const chunk of chunks) {
+      this.bytesWritten += chunk.length;
+      if (sink.destroyed) throw new Error('The report output was closed');
+      drained = sink.write(chunk) && drained;
+    }
+    if (!drained) await waitForDrain(sink, sink);
   }
 
   async end(): Promise<void> {

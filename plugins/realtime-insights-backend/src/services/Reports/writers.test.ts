@@ -217,6 +217,56 @@ describe('report writers', () => {
     );
   });
 
+  it('hands large spans of formatted rows to the sink as they are, in order with the rows it copies', async () => {
+    const fields = new FieldTable(COLUMNS);
+    const reader = new CsvWriter(undefined, fields);
+    reader.setColumns(COLUMNS);
+    const line = new EventLine(fields);
+    /** Rows of `lines[from, to)`, formatted as a worker formats them. */
+    const batch = (from: number, to: number) => {
+      for (const text of lines.slice(from, to)) {
+        const bytes = Buffer.from(text);
+        line.read(bytes, 0, bytes.length);
+        reader.event(line);
+      }
+      const rows = reader.take();
+      // Each taken batch owns its memory (it can be transferred or freed).
+      expect(rows.byteOffset).toBe(0);
+      expect(rows.buffer.byteLength).toBe(rows.length);
+      return rows;
+    };
+    const sink = new Collect();
+    const writer = new CsvWriter(sink, fields);
+    writer.header(COLUMNS);
+    const batches = [
+      batch(0, 2),
+      batch(2, 1002),
+      batch(1002, 1005),
+      batch(1005, 2005),
+      batch(2005, 3000),
+    ];
+    for (const rows of batches) {
+      writer.formatted(rows, 0, rows.length);
+      if (writer.full) await writer.flush();
+    }
+    // A span from inside a batch: a run of rows between duplicates.
+    const last = batches[2];
+    writer.formatted(last, 0, last.indexOf('\r\n') + 2);
+    await writer.end();
+
+    const expected = (await writeEvents('csv', lines, COLUMNS)).text;
+    const again = (await writeEvents('csv', [lines[1002]], COLUMNS)).text.slice(
+      COLUMNS.join(',').length + 2, // without the header row
+    );
+    expect(sink.text).toBe(`${expected}${again}`);
+    expect(writer.bytesWritten).toBe(Buffer.byteLength(sink.text));
+    // The large batches went on without a copy; the small ones were copied.
+    const passed = batches.filter(rows =>
+      sink.chunks.some(chunk => chunk.buffer === rows.buffer),
+    );
+    expect(passed).toEqual([batches[1], batches[3], batches[4]]);
+  });
+
   it('waits for a slow sink instead of buffering the report', async () => {
     let pending = 0;
     let maxPending = 0;

@@ -78,9 +78,33 @@ const MAX_WHOLE_OBJECT_BYTES = 256 * 1024 * 1024;
  * `ERR_BUFFER_TOO_LARGE`) past 256 MiB uncompressed: stream those.
  */
 export function decompressedWhole(body: Buffer): Buffer {
-  return body[0] === 0x1f && body[1] === 0x8b
-    ? gunzipSync(body, { maxOutputLength: MAX_WHOLE_OBJECT_BYTES })
-    : body;
+  if (body[0] !== 0x1f || body[1] !== 0x8b) return body;
+  return gunzipSync(body, {
+    maxOutputLength: MAX_WHOLE_OBJECT_BYTES,
+    chunkSize: outputChunkBytes(body),
+  });
+}
+
+/** Deflate's largest ratio of output to input. */
+const MAX_DEFLATE_RATIO = 1032;
+
+/**
+ * Room for all of a gzip object's output in one chunk, so that it is
+ * inflated into one buffer (not 16 KiB pieces, copied together after):
+ * its trailer's ISIZE (the size, modulo 2^32, of the last member), plus
+ * one byte for zlib to see the end. Only a hint: a wrong one (several
+ * members, a corrupt trailer) costs more pieces, never a wrong answer.
+ */
+function outputChunkBytes(body: Buffer): number {
+  const size = body.length >= 18 ? body.readUInt32LE(body.length - 4) : 0;
+  return Math.max(
+    64 * 1024,
+    Math.min(
+      size + 1,
+      body.length * MAX_DEFLATE_RATIO,
+      MAX_WHOLE_OBJECT_BYTES + 1,
+    ),
+  );
 }
 
 /** Whether `decompressedWhole` refused an object for its size. */
@@ -101,5 +125,18 @@ export function releaseNow(buffer: ArrayBufferLike): void {
   };
   if (buffer instanceof ArrayBuffer && transferable.detached === false) {
     transferable.transfer?.(0);
+  }
+}
+
+/**
+ * `releaseNow` for the buffers of views that each cover a whole buffer of
+ * their own (not a slice of Node's shared pool or of a larger buffer,
+ * which are left to the garbage collector).
+ */
+export function releaseViews(...views: ArrayBufferView[]): void {
+  for (const view of views) {
+    if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength) {
+      releaseNow(view.buffer);
+    }
   }
 }
