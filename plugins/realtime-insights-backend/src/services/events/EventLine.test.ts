@@ -35,6 +35,17 @@ describe('EventLine', () => {
     ]) {
       expect(read(text).flat).toBe(false);
     }
+    // A string left open: the scan stops at the line's end (its newline,
+    // or the end of the buffer), never taking a later line's quote.
+    const lines = Buffer.from('{"a":"open}\n{"a":"x"}\n{"ts":"open}');
+    const line = new EventLine(fields);
+    line.read(lines, 0, 11);
+    expect(line.flat).toBe(false);
+    line.read(lines, 22, lines.length);
+    expect(line.flat).toBe(false);
+    expect(line.event()).toBeNull();
+    line.read(lines, 12, 21);
+    expect(line.flat).toBe(true);
     expect(read('{"a":"q\\"uote"}').event()).toEqual({ a: 'q"uote' });
     expect(read('{"a":1,}').event()).toBeNull();
     expect(read('["a"]').event()).toBeNull();
