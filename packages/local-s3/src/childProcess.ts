@@ -62,6 +62,21 @@ export function peakRssMiB(pid: number): number {
   }
 }
 
+/**
+ * CPU time a process has used so far, user and system, in seconds (Linux:
+ * `/proc`, in clock ticks of 1/100 s); NaN elsewhere.
+ */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), from field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Starts the local S3 server in its own process; resolves its endpoint. */
 export async function startS3Child(buckets: string[], directory: string) {
   const proc = startTsChild('packages/local-s3/src/serve.ts', [

@@ -5,6 +5,7 @@
  */
 export * from './startLocalS3';
 export {
+  cpuSeconds,
   peakRssMiB,
   startS3Child,
   startTsChild,

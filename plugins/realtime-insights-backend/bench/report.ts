@@ -14,6 +14,7 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
+  cpuSeconds,
   createLocalS3Client,
   startS3Child,
   startTsChild,
@@ -40,6 +41,7 @@ import { ReportFiles } from '../src/services/Reports/ReportFiles';
 import { resolveReportRequest } from '../src/services/Reports/reportRequest';
 import { MemorySummaryCache } from '../src/services/SummaryCache';
 import { rng } from '../src/__testUtils__/random';
+import { compileObjectWorker, compiledWorkers } from './compiledWorker';
 import { FileObjectStore } from './FileObjectStore';
 import {
   CURRENCIES,
@@ -61,6 +63,8 @@ const { values: flags } = parseArgs({
     manifest: { type: 'string' },
     /** Object worker threads of the exporter (the plugin's default: one per core). */
     threads: { type: 'string', default: String(os.availableParallelism()) },
+    /** The compiled object worker (made by the main run for its phases). */
+    'worker-file': { type: 'string' },
   },
 });
 
@@ -72,6 +76,8 @@ const stream = transactionLogStream(BUCKET);
 
 type Manifest = {
   endpoint: string;
+  /** The local S3 server's process, for its CPU time. */
+  s3Pid?: number;
   filesDir: string;
   hours: number;
   ndjsonBytes: number;
@@ -178,6 +184,7 @@ async function phase(name: string, manifest: Manifest) {
   const workers = new ObjectWorkerPool({
     threads: Number(flags.threads),
     logger,
+    startWorker: compiledWorkers(flags['worker-file']!),
   });
   await workers.warmUp();
   const engine = new QueryEngine({
@@ -211,6 +218,8 @@ async function phase(name: string, manifest: Manifest) {
   const now = DAY_START + (manifest.hours + 2) * 3_600_000;
   const plan = await exporter.plan(stream, report, now);
   const idleRssMiB = process.memoryUsage().rss / MiB;
+  const s3CpuBefore = cpuSeconds(manifest.s3Pid ?? -1);
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   let outputBytes = 0;
   let rows = 0;
@@ -239,6 +248,10 @@ async function phase(name: string, manifest: Manifest) {
     checkCsv(sink.head);
   }
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const s3CpuSeconds = fromDisk
+    ? 0
+    : cpuSeconds(manifest.s3Pid ?? -1) - s3CpuBefore;
   await workers.close();
   client.destroy();
   process.stdout.write(
@@ -249,6 +262,8 @@ async function phase(name: string, manifest: Manifest) {
       inputBytes: plan.bytesEstimated,
       idleRssMiB,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      s3CpuSeconds,
     })}\n`,
   );
 }
@@ -334,6 +349,7 @@ async function main() {
       manifest = {
         ...(JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest),
         endpoint: s3.endpoint,
+        s3Pid: s3.child.pid,
       };
       console.log(
         `report benchmark: reusing ${
@@ -343,13 +359,16 @@ async function main() {
         ).toFixed(0)} MiB NDJSON from ${dir}\n`,
       );
     } else {
-      manifest = await generate(dir, s3.endpoint);
+      manifest = { ...(await generate(dir, s3.endpoint)), s3Pid: s3.child.pid };
     }
+    const workerFile = compileObjectWorker(dir);
     fs.writeFileSync(manifestFile, JSON.stringify(manifest));
     console.log(
-      `exports use ${flags.threads} object worker threads; ${
+      `exports use ${
+        flags.threads
+      } object worker threads (compiled, as in a build); ${
         os.cpus().length
-      } cores\n`,
+      } cores; CPU: seconds of CPU time used by the run's process and by the local S3 server, which share the cores\n`,
     );
     const rows: Array<[string, string]> = [
       ['baseline', 'fetch + gunzip + JSON.parse, from S3 (no output)'],
@@ -363,7 +382,7 @@ async function main() {
         10,
       )}${'out MiB/s'.padStart(11)}${'out MiB'.padStart(9)}${'rows'.padStart(
         11,
-      )}${'RSS idle/peak MiB'.padStart(19)}`,
+      )}${'RSS idle/peak MiB'.padStart(19)}${'CPU s run/S3'.padStart(14)}`,
     );
     const results = new Map<string, { seconds: number }>();
     const selected = flags.only
@@ -379,6 +398,8 @@ async function main() {
           manifestFile,
           '--threads',
           flags.threads!,
+          '--worker-file',
+          workerFile,
         ],
       );
       const line = await child.firstLine;
@@ -394,6 +415,8 @@ async function main() {
         inputBytes: number;
         idleRssMiB: number;
         peakRssMiB: number;
+        cpuSeconds: number;
+        s3CpuSeconds: number;
       };
       results.set(name, r);
       console.log(
@@ -409,7 +432,9 @@ async function main() {
           .toLocaleString()
           .padStart(11)}${`${r.idleRssMiB.toFixed(0)} / ${r.peakRssMiB.toFixed(
           0,
-        )}`.padStart(19)}`,
+        )}`.padStart(19)}${`${r.cpuSeconds.toFixed(
+          1,
+        )} / ${r.s3CpuSeconds.toFixed(1)}`.padStart(14)}`,
       );
     }
     const ratio = (a: string, b: string) =>
