@@ -23,7 +23,7 @@ import { createLocalS3Client } from '@internal/local-s3';
 import {
   peakRssMiB,
   startS3Child,
-  startTsChild,
+  startNodeChild,
   stopChild,
 } from '@internal/local-s3';
 import fs from 'node:fs';
@@ -234,7 +234,7 @@ async function startFirehose(
       })),
     }),
   );
-  const proc = startTsChild(flags.cli!, ['--config', configFile]);
+  const proc = startNodeChild(flags.cli!, ['--config', configFile]);
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url);
   return { ...proc, url };
@@ -713,7 +713,7 @@ async function main() {
 
   let bare: (Awaited<ReturnType<typeof measure>> & { rss: number }) | undefined;
   if (flags.bare) {
-    const server = startTsChild(
+    const server = startNodeChild(
       'packages/firehose-local/bench/bareAckServer.ts',
     );
     const { url } = JSON.parse(await server.firstLine);

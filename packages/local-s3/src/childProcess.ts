@@ -13,9 +13,13 @@ const root = path.resolve(
   '../../..',
 );
 
-/** Runs `node --import tsx <script> ...args` from the repo root. */
-export function startTsChild(script: string, args: string[] = []) {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+/**
+ * Runs `node <script> ...args` from the repo root: TypeScript through tsx
+ * (`--import tsx`), JavaScript (a compiled bundle) as it is.
+ */
+export function startNodeChild(script: string, args: string[] = []) {
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, script, ...args], {
     cwd: root,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,7 +83,7 @@ export function cpuSeconds(pid: number): number {
 
 /** Starts the local S3 server in its own process; resolves its endpoint. */
 export async function startS3Child(buckets: string[], directory: string) {
-  const proc = startTsChild('packages/local-s3/src/serve.ts', [
+  const proc = startNodeChild('packages/local-s3/src/serve.ts', [
     JSON.stringify(buckets),
     directory,
   ]);

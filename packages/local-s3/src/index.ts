@@ -8,6 +8,6 @@ export {
   cpuSeconds,
   peakRssMiB,
   startS3Child,
-  startTsChild,
+  startNodeChild,
   stopChild,
 } from './childProcess';

@@ -4,7 +4,7 @@
  * Generates at least 1 GiB of NDJSON transaction-log events (Firehose
  * layout, GZIP) into a local S3 server running in its own process, and the
  * same objects as files on local disk. Then, each in a fresh process so its
- * peak RSS is its own:
+ * peak RSS is its own, compiled as a build runs the plugin (`compiled.ts`):
  *  - baseline: fetch + gunzip + JSON.parse of every line (nothing written);
  *  - the report exporter, raw events → CSV, into a byte-counting sink (what
  *    a direct download does, minus the network);
@@ -17,7 +17,7 @@ import {
   cpuSeconds,
   createLocalS3Client,
   startS3Child,
-  startTsChild,
+  startNodeChild,
   stopChild,
 } from '@internal/local-s3';
 import fs from 'node:fs';
@@ -41,7 +41,11 @@ import { ReportFiles } from '../src/services/Reports/ReportFiles';
 import { resolveReportRequest } from '../src/services/Reports/reportRequest';
 import { MemorySummaryCache } from '../src/services/SummaryCache';
 import { rng } from '../src/__testUtils__/random';
-import { compileObjectWorker, compiledWorkers } from './compiledWorker';
+import {
+  compileForBench,
+  compileObjectWorker,
+  compiledWorkers,
+} from './compiled';
 import { FileObjectStore } from './FileObjectStore';
 import {
   CURRENCIES,
@@ -361,12 +365,17 @@ async function main() {
     } else {
       manifest = { ...(await generate(dir, s3.endpoint)), s3Pid: s3.child.pid };
     }
-    const workerFile = compileObjectWorker(dir);
+    // Phases run compiled, as a build runs the plugin (see compiled.ts).
+    const workerFile = compileObjectWorker();
+    const phaseFile = compileForBench(
+      'plugins/realtime-insights-backend/bench/report.ts',
+      'report',
+    );
     fs.writeFileSync(manifestFile, JSON.stringify(manifest));
     console.log(
       `exports use ${
         flags.threads
-      } object worker threads (compiled, as in a build); ${
+      } object worker threads; phases and workers compiled, as in a build; ${
         os.cpus().length
       } cores; CPU: seconds of CPU time used by the run's process and by the local S3 server, which share the cores\n`,
     );
@@ -389,19 +398,16 @@ async function main() {
       ? rows.filter(([name]) => flags.only!.split(',').includes(name))
       : rows;
     for (const [name, label] of selected) {
-      const child = startTsChild(
-        'plugins/realtime-insights-backend/bench/report.ts',
-        [
-          '--phase',
-          name,
-          '--manifest',
-          manifestFile,
-          '--threads',
-          flags.threads!,
-          '--worker-file',
-          workerFile,
-        ],
-      );
+      const child = startNodeChild(phaseFile, [
+        '--phase',
+        name,
+        '--manifest',
+        manifestFile,
+        '--threads',
+        flags.threads!,
+        '--worker-file',
+        workerFile,
+      ]);
       const line = await child.firstLine;
       await new Promise(resolve =>
         child.child.exitCode === null
