@@ -8,47 +8,15 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { JsonObject } from '@backstage/types';
-import {
-  STREAM_ANNOTATIONS,
-  STREAM_ENTITY_KIND,
-  STREAM_ENTITY_TYPE,
-} from '@internal/plugin-realtime-insights-common';
 import { LocalS3 } from '@internal/local-s3';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { realtimeInsightsPlugin } from '../plugin';
 
+export { streamEntity } from './streamEntity';
+
 /** Where the test backend mounts the plugin's routes. */
 export const PLUGIN_BASE_PATH = '/api/realtime-insights';
-
-/**
- * A stream registered in the catalog, as teams do: its Firehose delivery
- * stream is `rti-<name>`.
- */
-export function streamEntity(stream: {
-  name: string;
-  bucket: string;
-  owner: string;
-  dimensions: string;
-  measures?: string;
-}): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: STREAM_ENTITY_KIND,
-    metadata: {
-      name: stream.name,
-      annotations: {
-        [STREAM_ANNOTATIONS.firehoseStream]: `rti-${stream.name}`,
-        [STREAM_ANNOTATIONS.bucket]: stream.bucket,
-        ...(stream.measures
-          ? { [STREAM_ANNOTATIONS.measures]: stream.measures }
-          : {}),
-        [STREAM_ANNOTATIONS.dimensions]: stream.dimensions,
-      },
-    },
-    spec: { type: STREAM_ENTITY_TYPE, owner: stream.owner },
-  };
-}
 
 export type StartPluginBackendOptions = {
   /** The plugin's default S3 endpoint (started by the suite, often shared). */

@@ -10,41 +10,35 @@ import {
   STREAM_ANNOTATIONS as A,
   realtimeInsightsStreamReadPermission,
 } from '@internal/plugin-realtime-insights-common';
+import { streamEntity } from '../../__testUtils__/streamEntity';
 import { CatalogStreamRegistry } from './CatalogStreamRegistry';
 
-function streamEntity(
+/** A sensor-like stream of `owner` in bucket `rti-<name>`. */
+const sensorStream = (
   name: string,
   owner: string,
   annotations: Record<string, string> = {},
-  namespace = 'default',
-): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Resource',
-    metadata: {
-      name,
-      namespace,
-      annotations: {
-        [A.firehoseStream]: `rti-${name}`,
-        [A.bucket]: `rti-${name}`,
-        [A.measures]: 'value',
-        [A.dimensions]: 'sensor,unit',
-        ...annotations,
-      },
-    },
-    spec: { type: 'data-stream', owner },
-  };
-}
+  namespace?: string,
+): Entity =>
+  streamEntity({
+    name,
+    owner,
+    bucket: `rti-${name}`,
+    measures: 'value',
+    dimensions: 'sensor,unit',
+    annotations,
+    namespace,
+  });
 
-const interactions = streamEntity('interactions', 'group:default/mobile');
-const payments = streamEntity('transaction-logs', 'group:default/payments');
+const interactions = sensorStream('interactions', 'group:default/mobile');
+const payments = sensorStream('transaction-logs', 'group:default/payments');
 const otherResource: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Resource',
   metadata: { name: 'db', annotations: { [A.bucket]: 'x' } },
   spec: { type: 'database', owner: 'group:default/mobile' },
 };
-const broken = streamEntity('broken', 'group:default/mobile', {
+const broken = sensorStream('broken', 'group:default/mobile', {
   [A.bucket]: 'Not_A_Bucket',
 });
 
@@ -163,7 +157,7 @@ describe('CatalogStreamRegistry', () => {
   });
 
   it('names streams outside the default namespace namespace/name', async () => {
-    const web = streamEntity('clicks', 'group:web/team', {}, 'web');
+    const web = sensorStream('clicks', 'group:web/team', {}, 'web');
     const { registry } = setup({
       entities: [web],
       allowed: ['resource:web/clicks'],
@@ -225,7 +219,7 @@ describe('CatalogStreamRegistry', () => {
     );
 
     getEntities.mockResolvedValueOnce({
-      items: [interactions, streamEntity('new', 'group:default/mobile')],
+      items: [interactions, sensorStream('new', 'group:default/mobile')],
     });
     advance(30_000);
     expect((await registry.listReadable(alice)).map(s => s.name)).toEqual([
@@ -274,10 +268,10 @@ describe('CatalogStreamRegistry', () => {
   });
 
   it('refuses buckets and endpoints admins did not allow', async () => {
-    const local = streamEntity('local', 'group:default/mobile', {
+    const local = sensorStream('local', 'group:default/mobile', {
       [A.endpoint]: 'http://127.0.0.1:4569',
     });
-    const elsewhere = streamEntity('elsewhere', 'group:default/mobile', {
+    const elsewhere = sensorStream('elsewhere', 'group:default/mobile', {
       [A.endpoint]: 'http://169.254.169.254',
     });
     const { registry } = setup({
@@ -314,7 +308,7 @@ describe('CatalogStreamRegistry', () => {
   });
 
   it('refuses every party of overlapping bucket prefixes', async () => {
-    const thief = streamEntity('copy', 'group:default/other', {
+    const thief = sensorStream('copy', 'group:default/other', {
       [A.bucket]: 'rti-transaction-logs',
       [A.prefix]: 'events/year=2026/',
     });
