@@ -188,7 +188,10 @@ async function phase(name: string, manifest: Manifest) {
   const workers = new ObjectWorkerPool({
     threads: Number(flags.threads),
     logger,
-    startWorker: compiledWorkers(flags['worker-file']!),
+    // Without --worker-file (a phase run by hand): the sources, via tsx.
+    startWorker: flags['worker-file']
+      ? compiledWorkers(flags['worker-file'])
+      : undefined,
   });
   await workers.warmUp();
   const engine = new QueryEngine({

@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import {
@@ -247,7 +248,8 @@ export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
  * Starts a worker on the package's `./objectWorker` entry point: the
  * compiled module in a build, the TypeScript source in the monorepo and
  * under Jest (whose transform does not reach worker threads; tsx compiles
- * it there).
+ * it there). `file` (relative to the working directory, or absolute)
+ * runs another build of it, as benchmarks do.
  */
 export function startObjectWorker(
   file = require.resolve(
@@ -258,7 +260,9 @@ export function startObjectWorker(
     ? `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();`
     : '';
   return new Worker(
-    `${register}require(${JSON.stringify(file)}).runObjectWorker();`,
+    `${register}require(${JSON.stringify(
+      path.resolve(file),
+    )}).runObjectWorker();`,
     {
       eval: true,
       name: 'rti-object-worker',
