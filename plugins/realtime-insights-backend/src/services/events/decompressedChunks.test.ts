@@ -1,5 +1,6 @@
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { decompressedWhole, releaseViews } from './decompressedChunks';
+import { decompressedWhole, readAll, releaseViews } from './decompressedChunks';
 import { rng } from '../../__testUtils__/random';
 
 function ndjson(lines: number, seed: number): Buffer {
@@ -49,6 +50,23 @@ describe('decompressedWhole', () => {
     expect(() => decompressedWhole(body.subarray(0, body.length - 9))).toThrow(
       /unexpected end/,
     );
+  });
+});
+
+describe('readAll', () => {
+  it('gives a buffer of its own, which can be freed without touching the source', async () => {
+    const shared = ndjson(1000, 6);
+    const copy = Buffer.from(shared);
+    const one = await readAll(Readable.from([shared]));
+    const parts = await readAll(
+      Readable.from([shared.subarray(0, 100), shared.subarray(100)]),
+    );
+    expect(one.equals(copy)).toBe(true);
+    expect(parts.equals(copy)).toBe(true);
+    releaseViews(one, parts);
+    expect(one.length).toBe(0);
+    expect(parts.length).toBe(0);
+    expect(shared.equals(copy)).toBe(true);
   });
 });
 

@@ -8,11 +8,23 @@ function asBuffer(chunk: Uint8Array | string): Buffer {
   return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
-/** A body's bytes in one buffer (no copy when it came in one chunk). */
+/**
+ * A body's bytes in a buffer of the caller's own: always a new one, never
+ * a chunk the stream may share with its source (`Readable.from` a cached
+ * buffer), so the caller may free it at once (`releaseViews`).
+ */
 export async function readAll(body: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(asBuffer(chunk));
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  let length = 0;
+  for await (const chunk of body) {
+    const bytes = asBuffer(chunk);
+    chunks.push(bytes);
+    length += bytes.length;
+  }
+  const all = Buffer.allocUnsafeSlow(length);
+  let offset = 0;
+  for (const chunk of chunks) offset += chunk.copy(all, offset);
+  return all;
 }
 
 /** Decompressed bytes handed over at a time. */
