@@ -116,7 +116,10 @@ class OutputFailure extends Error {
  */
 const MAX_WHOLE_HERE_BYTES = 256 * 1024;
 
-/** The rows of a whole object read here; undefined when it is corrupt (streamed then, for the rows before the damage). */
+/**
+ * The rows of a whole object read here; undefined when it is corrupt (it
+ * is streamed then, for the rows before the damage).
+ */
 function wholeRows(body: Buffer, request: RowsRequest): ObjectRows | undefined {
   try {
     return rowsOfObject(body, request);
