@@ -37,6 +37,20 @@ export type SummaryShape = {
   filters: DimensionFilter[];
 };
 
+/** The fields a summary reads from each event. */
+export function summaryFields(shape: SummaryShape): FieldTable {
+  return new FieldTable([
+    shape.timestampField,
+    'eventId',
+    'deviceId',
+    'customerId',
+    'arrivedAt',
+    ...shape.measures,
+    ...shape.dimensions,
+    ...shape.filters.map(f => f.field),
+  ]);
+}
+
 /** Event ids remembered per object at most: 2^26 slots, 32 M ids. */
 const MAX_ID_SLOTS_LOG2 = 26;
 
@@ -77,16 +91,7 @@ class ObjectSummariser {
   private arrivedMs = NaN;
 
   constructor(private readonly shape: SummaryShape) {
-    const fields = new FieldTable([
-      shape.timestampField,
-      'eventId',
-      'deviceId',
-      'customerId',
-      'arrivedAt',
-      ...shape.measures,
-      ...shape.dimensions,
-      ...shape.filters.map(f => f.field),
-    ]);
+    const fields = summaryFields(shape);
     this.line = new EventLine(fields);
     this.timeField = fields.indexOf(shape.timestampField);
     this.idField = fields.indexOf('eventId');
