@@ -201,6 +201,22 @@ export async function scanEvents(options: ScanOptions): Promise<ScanProgress> {
     await emit(batch, run, ends.length);
   };
 
+  /**
+   * A fetched object's rows, made on a worker thread or (a small object)
+   * here; the body itself when neither could, to be streamed in its turn.
+   */
+  const rowsOf = async (body: Buffer): Promise<ObjectRows | Buffer> => {
+    const made = await rowsSource?.rows(body, request);
+    if (made) return made;
+    const whole =
+      body.length <= MAX_WHOLE_HERE_BYTES
+        ? wholeRows(body, request)
+        : undefined;
+    if (!whole) return body;
+    releaseViews(body);
+    return whole;
+  };
+
   // Objects small enough are fetched whole and made into rows ahead of
   // time; a large one is streamed when its turn comes.
   const bufferLimit = prefetchBytes / 4;
@@ -218,12 +234,7 @@ export async function scanEvents(options: ScanOptions): Promise<ScanProgress> {
       const object = objects[nextFetch];
       if (object.size > bufferLimit) break;
       inFlightBytes += object.size;
-      const fetched = store
-        .open(bucket, object.key)
-        .then(readAll)
-        .then(async body =>
-          rowsSource ? (await rowsSource.rows(body, request)) ?? body : body,
-        );
+      const fetched = store.open(bucket, object.key).then(readAll).then(rowsOf);
       fetched.catch(() => {}); // read (and reported) in its turn
       fetches.set(nextFetch, fetched);
       nextFetch++;
@@ -240,22 +251,14 @@ export async function scanEvents(options: ScanOptions): Promise<ScanProgress> {
       const made = fetched
         ? await fetched
         : await store.open(bucket, object.key);
-      const whole =
-        Buffer.isBuffer(made) && made.length <= MAX_WHOLE_HERE_BYTES
-          ? wholeRows(made, request)
-          : undefined;
-      if (whole) {
-        releaseViews(made as Buffer);
-        await write(whole);
-        releaseViews(whole.ends, whole.ids, whole.hasId);
-      } else if (made instanceof Readable || Buffer.isBuffer(made)) {
+      if (made instanceof Readable || Buffer.isBuffer(made)) {
         for await (const batch of streamedRows(made, request)) {
           await write(batch);
         }
       } else {
         await write(made);
-        // Made on a worker thread and read: the rows may have gone on to
-        // the output as they are, but nothing holds the rest.
+        // Made ahead and read: the rows may have gone on to the output as
+        // they are, but nothing holds the rest.
         releaseViews(made.ends, made.ids, made.hasId);
       }
     } catch (error) {
