@@ -47,6 +47,13 @@ export class HyperLogLog {
   private readonly sparseLimit: number;
   private sparse: Map<number, number> | undefined = new Map();
   private dense: Uint8Array | undefined;
+  /**
+   * A decoded sparse sketch, until it is changed: its set registers as
+   * `index * 64 + rank`, in index order. Decoding and merging such a
+   * sketch (what queries do with cached summaries) then touches only a
+   * typed array, not a Map.
+   */
+  private list: Uint32Array | undefined;
 
   constructor(precision = 14) {
     if (
@@ -92,10 +99,30 @@ export class HyperLogLog {
       for (const [index, rank] of other.sparse) this.setRegister(index, rank);
       return;
     }
+    if (other.list) {
+      const list = other.list;
+      // Past m/32 registers this turns dense anyway: first, not entry by entry.
+      if (this.setCount() + list.length > this.sparseLimit) this.toDense();
+      const dense = this.dense;
+      if (!dense) {
+        for (const entry of list) this.setRegister(entry >>> 6, entry & 63);
+        return;
+      }
+      for (let i = 0; i < list.length; i++) {
+        const index = list[i] >>> 6;
+        const rank = list[i] & 63;
+        if (rank > dense[index]) dense[index] = rank;
+      }
+      return;
+    }
     const registers = this.toDense();
     const theirs = other.dense!;
-    for (let i = 0; i < registers.length; i++) {
-      if (theirs[i] > registers[i]) registers[i] = theirs[i];
+    const words = wordsOf(theirs);
+    for (let w = 0; w < words.length; w++) {
+      if (words[w] === 0) continue; // four empty registers
+      for (let i = w * 4; i < w * 4 + 4; i++) {
+        if (theirs[i] > registers[i]) registers[i] = theirs[i];
+      }
     }
   }
 
@@ -103,7 +130,10 @@ export class HyperLogLog {
     const m = this.registerCount;
     const maxRank = 65 - this.precision;
     const histogram = new Float64Array(maxRank + 1);
-    if (this.sparse) {
+    if (this.list) {
+      histogram[0] = m - this.list.length;
+      for (const entry of this.list) histogram[entry & 63]++;
+    } else if (this.sparse) {
       histogram[0] = m - this.sparse.size;
       for (const rank of this.sparse.values()) histogram[rank]++;
     } else {
@@ -174,6 +204,7 @@ export class HyperLogLog {
     if (representation === SPARSE) {
       const count = reader.varint();
       if (count > m) throw reader.fail(`${count} registers for m=${m}`);
+      const list = new Uint32Array(count);
       let index = -1;
       for (let i = 0; i < count; i++) {
         const entry = reader.varint();
@@ -183,8 +214,10 @@ export class HyperLogLog {
         if (gap < 1 || index >= m || rank < 1 || rank > maxRank) {
           throw reader.fail(`invalid sparse register (${index}, ${rank})`);
         }
-        sketch.setRegister(index, rank);
+        list[i] = index * 64 + rank;
       }
+      sketch.sparse = undefined;
+      sketch.list = list;
     } else if (representation === DENSE) {
       const bytes = reader.bytes((m * 6) / 8);
       const registers = new Uint8Array(m);
@@ -210,6 +243,7 @@ export class HyperLogLog {
   }
 
   private setRegister(index: number, rank: number): void {
+    if (this.list) this.fromList();
     const dense = this.dense;
     if (dense) {
       if (rank > dense[index]) dense[index] = rank;
@@ -228,14 +262,47 @@ export class HyperLogLog {
   private toDense(): Uint8Array {
     if (this.dense) return this.dense;
     const dense = new Uint8Array(this.registerCount);
-    for (const [index, rank] of this.sparse!) dense[index] = rank;
+    if (this.list) {
+      for (const entry of this.list) dense[entry >>> 6] = entry & 63;
+    } else {
+      for (const [index, rank] of this.sparse!) dense[index] = rank;
+    }
     this.dense = dense;
     this.sparse = undefined;
+    this.list = undefined;
     return dense;
+  }
+
+  /** A decoded sketch about to change: into a Map, or dense past m/32. */
+  private fromList() {
+    const list = this.list!;
+    if (list.length > this.sparseLimit) {
+      this.toDense();
+      return;
+    }
+    this.list = undefined;
+    this.sparse = new Map();
+    for (const entry of list) this.sparse.set(entry >>> 6, entry & 63);
+  }
+
+  /** Set registers (a bound for a dense sketch). */
+  private setCount(): number {
+    if (this.list) return this.list.length;
+    if (this.sparse) return this.sparse.size;
+    return this.registerCount;
   }
 
   /** Set registers as [index, rank, index, rank, ...] in index order. */
   private setRegisters(): Uint32Array {
+    if (this.list) {
+      const list = this.list;
+      const out = new Uint32Array(list.length * 2);
+      for (let i = 0; i < list.length; i++) {
+        out[2 * i] = list[i] >>> 6;
+        out[2 * i + 1] = list[i] & 63;
+      }
+      return out;
+    }
     if (this.sparse) {
       const indexes = Uint32Array.from(this.sparse.keys()).sort();
       const out = new Uint32Array(indexes.length * 2);
@@ -246,24 +313,45 @@ export class HyperLogLog {
       return out;
     }
     const dense = this.dense!;
-    let count = 0;
-    for (let i = 0; i < dense.length; i++) if (dense[i] !== 0) count++;
-    const out = new Uint32Array(count * 2);
-    for (let i = 0, j = 0; i < dense.length; i++) {
-      if (dense[i] !== 0) {
-        out[j++] = i;
-        out[j++] = dense[i];
+    const words = wordsOf(dense);
+    let out = new Uint32Array(1024);
+    let j = 0;
+    for (let w = 0; w < words.length; w++) {
+      if (words[w] === 0) continue; // four empty registers
+      if (j + 8 > out.length) {
+        const grown = new Uint32Array(out.length * 2);
+        grown.set(out);
+        out = grown;
+      }
+      for (let i = w * 4; i < w * 4 + 4; i++) {
+        if (dense[i] !== 0) {
+          out[j++] = i;
+          out[j++] = dense[i];
+        }
       }
     }
-    return out;
+    return out.subarray(0, j);
   }
 
   private registersSnapshot(): Uint8Array {
     if (this.dense) return this.dense;
     const registers = new Uint8Array(this.registerCount);
-    for (const [index, rank] of this.sparse!) registers[index] = rank;
+    if (this.list) {
+      for (const entry of this.list) registers[entry >>> 6] = entry & 63;
+    } else {
+      for (const [index, rank] of this.sparse!) registers[index] = rank;
+    }
     return registers;
   }
+}
+
+/** Dense registers four at a time (registers are a multiple of 16). */
+function wordsOf(registers: Uint8Array): Uint32Array {
+  return new Uint32Array(
+    registers.buffer,
+    registers.byteOffset,
+    registers.length / 4,
+  );
 }
 
 /**
