@@ -15,6 +15,7 @@ import {
 } from '@internal/plugin-realtime-insights-common';
 import { QuantileSketch } from '../sketches';
 import { ObjectRef, ObjectStore } from '../ObjectStore';
+import { readAll } from '../events/decompressedChunks';
 import { CACHE_KEY_PREFIX, SummaryCache } from '../SummaryCache';
 import { decodeCursor, encodeCursor } from './cursor';
 import { eventFilter, filterKey } from './eventFilter';
@@ -35,15 +36,21 @@ import {
   segments,
 } from './rollup';
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { ConcurrencyLimit } from './ConcurrencyLimit';
 import { mapWithConcurrency } from './mapWithConcurrency';
-import { InProcessSummarisers, ObjectSummarisers } from './ObjectSummarisers';
+import {
+  InProcessSummarisers,
+  ObjectSummarisers,
+  SummarisedObject,
+} from './ObjectSummarisers';
 import {
   MinuteSummary,
   ObjectSummary,
   ROLLUP_FORMAT,
   decodeSummary,
   emptyMinute,
+  emptySummary,
   encodeSummary,
   mergeMinute,
 } from './summary';
@@ -914,9 +921,10 @@ export class QueryEngine {
     let fromCache = 0;
     const fresh: Array<[string, Buffer]> = [];
     const store = this.options.storeFor(stream);
+    const whole = this.summarisers.wholeObjects;
     const summaries = await mapWithConcurrency(
       objects.map((object, index) => ({ object, index })),
-      settings.maxConcurrency,
+      settings.maxConcurrency + (whole?.inFlight ?? 0),
       async ({ object, index }) => {
         const key = keys[index];
         const buffer = cached.get(key);
@@ -928,15 +936,26 @@ export class QueryEngine {
           onObject?.();
           return hit;
         }
-        // The query's object reads, over all its hours, share its bound.
-        const { summary, encoded } = await objectReads.run(async () => {
+        // The query's object reads, over all its hours, share its bound;
+        // objects read whole are summarised outside it.
+        const read = async () => {
           signal?.throwIfAborted();
-          return this.summarisers.summarise(
-            await store.open(stream.bucket, object.key),
-            object.size,
-            shape,
+          return store.open(stream.bucket, object.key);
+        };
+        let made: SummarisedObject;
+        if (whole && object.size <= whole.maxBytes) {
+          const bytes = await objectReads.run(async () =>
+            readWhole(await read()),
           );
-        });
+          made = bytes
+            ? await this.summarisers.summarise(bytes, object.size, shape)
+            : { summary: { ...emptySummary(), corrupt: true } };
+        } else {
+          made = await objectReads.run(async () =>
+            this.summarisers.summarise(await read(), object.size, shape),
+          );
+        }
+        const { summary, encoded } = made;
         if (summary.corrupt || summary.badLines > 0) {
           this.options.logger.warn(
             `Object s3://${stream.bucket}/${object.key}: ${
@@ -954,5 +973,18 @@ export class QueryEngine {
     );
     cache.setMany(fresh, settings.cacheTtlSeconds);
     return { summaries, fromCache };
+  }
+}
+
+/**
+ * An object's bytes read whole; undefined when the read fails part way,
+ * which is counted as a corrupt object, as when it is summarised as it
+ * streams.
+ */
+async function readWhole(body: Readable): Promise<Buffer | undefined> {
+  try {
+    return await readAll(body);
+  } catch {
+    return undefined;
   }
 }
