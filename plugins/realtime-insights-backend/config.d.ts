@@ -87,6 +87,12 @@ export interface Config {
     workers?: {
       /** Threads; default one per core, at most 4. 0: none, all in process. */
       threads?: number;
+      /**
+       * Summarise with the native addon (`@internal/native-summariser`)
+       * where it was built; default true. false: always in TypeScript. The
+       * summaries are the same byte for byte.
+       */
+      native?: boolean;
     };
     /** What stream entities in the catalog may point at. */
     catalog?: {

@@ -53,6 +53,11 @@ export const realtimeInsightsConfigSchema = z.object({
        * unset: one per core, at most 4. 0: on the thread serving requests.
        */
       threads: z.number().int().min(0).max(64).optional(),
+      /**
+       * Summarise with the native addon where it is built (the same
+       * summaries, about twice as fast); false: always in TypeScript.
+       */
+      native: z.boolean().default(true),
     })
     .default({}),
   catalog: z

@@ -127,6 +127,7 @@ export const realtimeInsightsPlugin = createBackendPlugin({
         const workers = new ObjectWorkerPool({
           threads:
             defaults.workers.threads ?? Math.min(os.availableParallelism(), 4),
+          native: defaults.workers.native,
           logger,
         });
         void workers.warmUp();

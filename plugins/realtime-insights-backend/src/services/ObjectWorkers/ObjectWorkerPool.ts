@@ -21,6 +21,12 @@ import type {
 /** Objects larger than this (compressed) are summarised as they stream, here. */
 const MAX_WORKER_OBJECT_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Objects under way per worker thread beyond the query's bound on object
+ * reads: one being summarised, one waiting, one arriving.
+ */
+const IN_FLIGHT_PER_THREAD = 3;
+
 /** Workers that died: after this many the pool stops starting new ones. */
 const MAX_WORKER_FAILURES = 3;
 
@@ -56,6 +62,9 @@ export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
   private nextId = 0;
   private failures = 0;
   private closed = false;
+  private toldNative = false;
+  /** Summaries the workers made natively, and in TypeScript. */
+  readonly made = { native: 0, typescript: 0 };
 
   constructor(
     private readonly options: {
@@ -63,6 +72,11 @@ export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
       logger: LoggerService;
       /** Starts one worker; default: the package's `./objectWorker` entry. */
       startWorker?: () => Worker;
+      /**
+       * Whether workers summarise with the native addon where it is built
+       * (default); false: always in TypeScript (the same summaries).
+       */
+      native?: boolean;
     },
   ) {}
 
@@ -71,8 +85,18 @@ export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
     return this.workers.length;
   }
 
+  /** Objects read whole, and how many to have under way per thread. */
+  get wholeObjects() {
+    return this.usable
+      ? {
+          maxBytes: MAX_WORKER_OBJECT_BYTES,
+          inFlight: IN_FLIGHT_PER_THREAD * this.options.threads,
+        }
+      : undefined;
+  }
+
   async summarise(
-    body: Readable,
+    body: Readable | Buffer,
     size: number,
     shape: SummaryShape,
   ): Promise<SummarisedObject> {
@@ -81,13 +105,18 @@ export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
     }
     let bytes: Buffer;
     try {
-      bytes = await readAll(body);
+      bytes = Buffer.isBuffer(body) ? body : await readAll(body);
     } catch {
       // As in process: an object that cannot be read whole is corrupt.
       return { summary: { ...emptySummary(), corrupt: true } };
     }
-    const reply = await this.run(bytes, { task: 'summary', shape });
+    const reply = await this.run(bytes, {
+      task: 'summary',
+      shape,
+      native: this.options.native ?? true,
+    });
     if (reply && 'summary' in reply) {
+      this.made[reply.native ? 'native' : 'typescript']++;
       const encoded = Buffer.from(
         reply.summary.buffer,
         reply.summary.byteOffset,
@@ -201,6 +230,7 @@ export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
     worker.once('exit', () => loaded());
     worker.on('message', (reply: WorkerReply) => {
       if ('ready' in reply) {
+        this.tellNative(reply.nativeError);
         loaded();
         return;
       }
@@ -219,6 +249,24 @@ export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
     });
     this.workers.push(entry);
     return entry;
+  }
+
+  /** Says once whether summaries are made natively, and if not why. */
+  private tellNative(error: string | undefined) {
+    if (this.toldNative) return;
+    this.toldNative = true;
+    const { logger, native = true } = this.options;
+    if (!native) {
+      logger.info(
+        'Object workers summarise in TypeScript (workers.native: false)',
+      );
+    } else if (error) {
+      logger.warn(
+        `The native summariser is not available, so object workers summarise in TypeScript (the same summaries, about half as fast): ${error}`,
+      );
+    } else {
+      logger.info('Object workers summarise with the native summariser');
+    }
   }
 
   private remove(entry: PoolWorker) {

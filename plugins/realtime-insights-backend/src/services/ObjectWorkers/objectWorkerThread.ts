@@ -1,5 +1,7 @@
+import { nativeSummariserError } from '@internal/native-summariser';
 import { parentPort } from 'node:worker_threads';
 import { releaseNow } from '../events/decompressedChunks';
+import { NativeSummary, nativeSummary } from '../QueryEngine/nativeSummaries';
 import { SummaryShape, summariseBytes } from '../QueryEngine/summariseObject';
 import { encodeSummary } from '../QueryEngine/summary';
 import {
@@ -10,18 +12,24 @@ import {
 
 /** What to make of an object: its summary, or its report rows. */
 export type WorkerTask =
-  | { task: 'summary'; shape: SummaryShape }
+  | {
+      task: 'summary';
+      shape: SummaryShape;
+      /** Whether the native summariser may be used (when it loaded). */
+      native: boolean;
+    }
   | { task: 'rows'; request: RowsRequest };
 
 /** One object's stored bytes, and what to make of them. */
 export type WorkerRequest = WorkerTask & { id: number; body: Uint8Array };
 
 /**
- * The answer to a request: the summary encoded as the cache keeps it, or
- * the object's rows; `ready` once the worker has loaded.
+ * The answer to a request: the summary encoded as the cache keeps it
+ * (`native`: made by the native summariser), or the object's rows; `ready`
+ * once the worker has loaded, with why the native summariser did not load.
  */
 export type WorkerReply =
-  | { id: number; summary: Uint8Array }
+  | { id: number; summary: Uint8Array; native: boolean }
   | {
       id: number;
       rows: Uint8Array;
@@ -32,7 +40,7 @@ export type WorkerReply =
       badLines: number;
     }
   | { id: number; error: string }
-  | { ready: true };
+  | { ready: true; nativeError?: string };
 
 /** A copy that owns its whole ArrayBuffer, so it can be transferred. */
 function ownBuffer(bytes: Buffer): Uint8Array {
@@ -55,6 +63,34 @@ function readerFor(request: RowsRequest): ObjectRowsReader {
   return lastReader.reader;
 }
 
+/** The native summariser of the last shape asked for (a query asks for one). */
+let lastNative: { key: string; summarise?: NativeSummary } | undefined;
+
+function nativeFor(shape: SummaryShape): NativeSummary | undefined {
+  const key = JSON.stringify(shape);
+  if (lastNative?.key !== key) {
+    lastNative = { key, summarise: nativeSummary(shape) };
+  }
+  return lastNative.summarise;
+}
+
+/**
+ * The summary encoded: natively where the addon takes the object, in
+ * TypeScript otherwise — the same bytes either way.
+ */
+function encodedSummary(
+  bytes: Buffer,
+  shape: SummaryShape,
+  native: boolean,
+): { summary: Uint8Array; native: boolean } {
+  const made = native ? nativeFor(shape)?.(bytes) : undefined;
+  if (Buffer.isBuffer(made)) return { summary: ownBuffer(made), native: true };
+  return {
+    summary: ownBuffer(encodeSummary(summariseBytes(bytes, shape))),
+    native: false,
+  };
+}
+
 function answer(request: WorkerRequest): {
   reply: WorkerReply;
   transfer: ArrayBuffer[];
@@ -62,12 +98,10 @@ function answer(request: WorkerRequest): {
   const { id, body } = request;
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (request.task === 'summary') {
-    const summary = ownBuffer(
-      encodeSummary(summariseBytes(bytes, request.shape)),
-    );
+    const made = encodedSummary(bytes, request.shape, request.native);
     return {
-      reply: { id, summary },
-      transfer: [summary.buffer as ArrayBuffer],
+      reply: { id, ...made },
+      transfer: [made.summary.buffer as ArrayBuffer],
     };
   }
   // Rows come in a buffer of their own (`ObjectRowsReader.take`).
@@ -99,5 +133,8 @@ export function runObjectWorker() {
       releaseNow(request.body.buffer); // this thread's copy
     }
   });
-  port.postMessage({ ready: true } satisfies WorkerReply);
+  port.postMessage({
+    ready: true,
+    nativeError: nativeSummariserError(),
+  } satisfies WorkerReply);
 }

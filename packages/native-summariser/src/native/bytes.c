@@ -1,0 +1,83 @@
+#include "bytes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+void bytes_free(bytes_t *b) {
+  free(b->data);
+  b->data = NULL;
+  b->size = b->capacity = 0;
+}
+
+int bytes_reserve(bytes_t *b, size_t extra) {
+  if (b->failed) return 0;
+  if (b->size + extra <= b->capacity) return 1;
+  size_t capacity = b->capacity ? b->capacity * 2 : 256;
+  while (capacity < b->size + extra) capacity *= 2;
+  uint8_t *data = realloc(b->data, capacity);
+  if (!data) {
+    b->failed = 1;
+    return 0;
+  }
+  b->data = data;
+  b->capacity = capacity;
+  return 1;
+}
+
+void bytes_put(bytes_t *b, const void *data, size_t length) {
+  if (!bytes_reserve(b, length)) return;
+  memcpy(b->data + b->size, data, length);
+  b->size += length;
+}
+
+void bytes_byte(bytes_t *b, uint8_t value) {
+  if (!bytes_reserve(b, 1)) return;
+  b->data[b->size++] = value;
+}
+
+void bytes_u32(bytes_t *b, uint32_t value) {
+  uint8_t le[4] = {(uint8_t)value, (uint8_t)(value >> 8),
+                   (uint8_t)(value >> 16), (uint8_t)(value >> 24)};
+  bytes_put(b, le, 4);
+}
+
+void bytes_varint(bytes_t *b, uint64_t value) {
+  if (!bytes_reserve(b, 10)) return;
+  while (value >= 0x80) {
+    b->data[b->size++] = (uint8_t)(value | 0x80);
+    value >>= 7;
+  }
+  b->data[b->size++] = (uint8_t)value;
+}
+
+void bytes_zigzag(bytes_t *b, int64_t value) {
+  bytes_varint(b, value >= 0 ? (uint64_t)value * 2
+                             : (uint64_t)(-(value + 1)) * 2 + 1);
+}
+
+void bytes_f64(bytes_t *b, double value) {
+  uint64_t bits;
+  memcpy(&bits, &value, 8);
+  uint8_t le[8];
+  for (int i = 0; i < 8; i++) le[i] = (uint8_t)(bits >> (8 * i));
+  bytes_put(b, le, 8);
+}
+
+void bytes_int(bytes_t *b, int64_t value) {
+  char text[24];
+  int length = snprintf(text, sizeof text, "%lld", (long long)value);
+  bytes_put(b, text, (size_t)length);
+}
+
+void bytes_str(bytes_t *b, const char *text) {
+  bytes_put(b, text, strlen(text));
+}
+
+void bytes_crc_from(bytes_t *b, size_t from) {
+  if (b->failed) return;
+  uLong crc = crc32(0L, Z_NULL, 0);
+  crc = crc32(crc, b->data + from, (uInt)(b->size - from));
+  bytes_u32(b, (uint32_t)crc);
+}

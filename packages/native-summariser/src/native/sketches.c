@@ -1,0 +1,264 @@
+#include "sketches.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jslog.h"
+
+/* ------------------------------------------------------------ HyperLogLog */
+
+#define HLL_TAG 0x48
+#define HLL_VERSION 1
+#define HLL_SPARSE 0
+#define HLL_DENSE 1
+#define HLL_SPARSE_LIMIT (HLL_REGISTERS / 32)
+#define HLL_SPARSE_SLOTS (HLL_SPARSE_LIMIT * 2)
+#define HLL_DENSE_BYTES (HLL_REGISTERS * 6 / 8)
+
+static int hll_to_dense(hll_t *h) {
+  h->dense = calloc(HLL_REGISTERS, 1);
+  if (!h->dense) return 0;
+  for (uint32_t s = 0; s < HLL_SPARSE_SLOTS; s++) {
+    if (h->sparse_keys[s]) h->dense[h->sparse_keys[s] - 1] = h->sparse_ranks[s];
+  }
+  free(h->sparse_keys);
+  free(h->sparse_ranks);
+  h->sparse_keys = NULL;
+  h->sparse_ranks = NULL;
+  return 1;
+}
+
+static int hll_set(hll_t *h, uint32_t index, uint8_t rank) {
+  if (h->dense) {
+    if (rank > h->dense[index]) h->dense[index] = rank;
+    return 1;
+  }
+  if (!h->sparse_keys) {
+    h->sparse_keys = calloc(HLL_SPARSE_SLOTS, sizeof(uint32_t));
+    h->sparse_ranks = calloc(HLL_SPARSE_SLOTS, 1);
+    if (!h->sparse_keys || !h->sparse_ranks) return 0;
+  }
+  uint32_t key = index + 1;
+  uint32_t s = (index * 0x9e3779b1u) >> (32 - 10); /* 1024 slots */
+  while (h->sparse_keys[s] && h->sparse_keys[s] != key) {
+    s = (s + 1) & (HLL_SPARSE_SLOTS - 1);
+  }
+  if (h->sparse_keys[s]) {
+    if (rank > h->sparse_ranks[s]) h->sparse_ranks[s] = rank;
+    return 1;
+  }
+  h->sparse_keys[s] = key;
+  h->sparse_ranks[s] = rank;
+  if (++h->sparse_count > HLL_SPARSE_LIMIT) return hll_to_dense(h);
+  return 1;
+}
+
+int hll_add(hll_t *h, const uint32_t hash[2]) {
+  uint32_t high = hash[0];
+  uint32_t rest = high << HLL_PRECISION;
+  uint32_t rank = rest != 0 ? (uint32_t)__builtin_clz(rest) + 1
+                            : 33 - HLL_PRECISION +
+                                  (hash[1] ? (uint32_t)__builtin_clz(hash[1]) : 32);
+  return hll_set(h, high >> (32 - HLL_PRECISION), (uint8_t)rank);
+}
+
+static int compare_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a;
+  uint32_t y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+void hll_encode(const hll_t *h, bytes_t *out) {
+  uint8_t registers_buffer[HLL_SPARSE_LIMIT + 1];
+  uint32_t indexes_buffer[HLL_SPARSE_LIMIT + 1];
+  const uint8_t *dense = h->dense;
+  uint32_t *indexes = indexes_buffer;
+  uint32_t count = 0;
+  if (!dense) {
+    /* Sparse: at most 512 set registers, sorted by index. */
+    for (uint32_t s = 0; h->sparse_keys && s < HLL_SPARSE_SLOTS; s++) {
+      if (h->sparse_keys[s]) {
+        indexes[count] = (h->sparse_keys[s] - 1) << 8 | h->sparse_ranks[s];
+        count++;
+      }
+    }
+    qsort(indexes, count, sizeof(uint32_t), compare_u32);
+    for (uint32_t i = 0; i < count; i++) {
+      registers_buffer[i] = (uint8_t)(indexes[i] & 0xff);
+      indexes[i] >>= 8;
+    }
+  }
+  size_t start = out->size;
+  bytes_byte(out, HLL_TAG);
+  bytes_byte(out, HLL_VERSION);
+  bytes_byte(out, HLL_PRECISION);
+  size_t sparse_start = out->size;
+  if (dense) {
+    for (uint32_t i = 0; i < HLL_REGISTERS; i += 8) {
+      uint64_t word;
+      memcpy(&word, dense + i, 8);
+      if (word) {
+        for (uint32_t j = i; j < i + 8; j++) count += dense[j] != 0;
+      }
+    }
+  }
+  bytes_byte(out, HLL_SPARSE);
+  bytes_varint(out, count);
+  int64_t previous = -1;
+  uint32_t written = 0;
+  for (uint32_t i = 0; written < count && out->size - sparse_start <= HLL_DENSE_BYTES; i++) {
+    uint32_t index;
+    uint8_t rank;
+    if (dense) {
+      if (!dense[i]) continue;
+      index = i;
+      rank = dense[i];
+    } else {
+      index = indexes[i];
+      rank = registers_buffer[i];
+    }
+    bytes_varint(out, (uint64_t)((int64_t)index - previous) * 64 + rank);
+    previous = index;
+    written++;
+  }
+  if (out->size - sparse_start <= HLL_DENSE_BYTES && written == count) {
+    bytes_crc_from(out, start);
+    return;
+  }
+  /* Past 12 KiB sparse: six bits a register, four registers in three bytes. */
+  out->size = start;
+  bytes_byte(out, HLL_TAG);
+  bytes_byte(out, HLL_VERSION);
+  bytes_byte(out, HLL_PRECISION);
+  bytes_byte(out, HLL_DENSE);
+  if (!bytes_reserve(out, HLL_DENSE_BYTES)) return;
+  for (uint32_t i = 0; i < HLL_REGISTERS; i += 4) {
+    uint32_t packed = (uint32_t)dense[i] | (uint32_t)dense[i + 1] << 6 |
+                      (uint32_t)dense[i + 2] << 12 | (uint32_t)dense[i + 3] << 18;
+    out->data[out->size++] = (uint8_t)packed;
+    out->data[out->size++] = (uint8_t)(packed >> 8);
+    out->data[out->size++] = (uint8_t)(packed >> 16);
+  }
+  bytes_crc_from(out, start);
+}
+
+void hll_free(hll_t *h) {
+  free(h->sparse_keys);
+  free(h->sparse_ranks);
+  free(h->dense);
+  memset(h, 0, sizeof *h);
+}
+
+/* --------------------------------------------------------- QuantileSketch */
+
+#define QUANTILE_TAG 0x51
+#define QUANTILE_VERSION 1
+#define RELATIVE_ACCURACY 0.01
+#define MAX_BINS 2048
+
+static double key_multiplier(void) {
+  static double multiplier = 0;
+  if (multiplier == 0) {
+    double gamma = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+    multiplier = 1 / js_log(gamma);
+  }
+  return multiplier;
+}
+
+void quantile_init(quantile_sketch_t *q) {
+  memset(q, 0, sizeof *q);
+  q->positive.empty = 1;
+  q->negative.empty = 1;
+  q->minimum = INFINITY;
+  q->maximum = -INFINITY;
+  key_multiplier();
+}
+
+static int store_add(bin_store_t *s, int64_t key) {
+  if (s->empty || key < s->min_key || key > s->max_key) {
+    int64_t min_key = s->empty || key < s->min_key ? key : s->min_key;
+    int64_t max_key = s->empty || key > s->max_key ? key : s->max_key;
+    if (max_key - min_key + 1 > MAX_BINS) return 0;
+    if (min_key < s->offset || max_key >= s->offset + s->capacity) {
+      int64_t span = max_key - min_key + 1;
+      int64_t capacity = span * 2 + 8;
+      uint64_t *counts = calloc((size_t)capacity, sizeof(uint64_t));
+      if (!counts) return 0;
+      int64_t offset = min_key - (capacity - span) / 2;
+      if (!s->empty) {
+        for (int64_t k = s->min_key; k <= s->max_key; k++) {
+          counts[k - offset] = s->counts[k - s->offset];
+        }
+      }
+      free(s->counts);
+      s->counts = counts;
+      s->offset = offset;
+      s->capacity = capacity;
+    }
+    s->min_key = min_key;
+    s->max_key = max_key;
+    s->empty = 0;
+  }
+  s->counts[key - s->offset]++;
+  return 1;
+}
+
+int quantile_add(quantile_sketch_t *q, double value) {
+  double multiplier = key_multiplier();
+  if (value > 0) {
+    if (!store_add(&q->positive, (int64_t)ceil(js_log(value) * multiplier))) return 0;
+  } else if (value < 0) {
+    if (!store_add(&q->negative, -(int64_t)ceil(js_log(-value) * multiplier))) return 0;
+  } else {
+    q->zero_count++;
+  }
+  q->total++;
+  q->sum += value;
+  if (value < q->minimum) q->minimum = value;
+  if (value > q->maximum) q->maximum = value;
+  return 1;
+}
+
+static void store_encode(const bin_store_t *s, bytes_t *out) {
+  uint64_t bins = 0;
+  if (!s->empty) {
+    for (int64_t k = s->min_key; k <= s->max_key; k++) bins += s->counts[k - s->offset] != 0;
+  }
+  bytes_varint(out, bins);
+  if (s->empty) return;
+  int first = 1;
+  int64_t previous = 0;
+  for (int64_t k = s->min_key; k <= s->max_key; k++) {
+    uint64_t count = s->counts[k - s->offset];
+    if (!count) continue;
+    if (first) bytes_zigzag(out, k);
+    else bytes_varint(out, (uint64_t)(k - previous - 1));
+    bytes_varint(out, count);
+    previous = k;
+    first = 0;
+  }
+}
+
+void quantile_encode(const quantile_sketch_t *q, bytes_t *out) {
+  size_t start = out->size;
+  bytes_byte(out, QUANTILE_TAG);
+  bytes_byte(out, QUANTILE_VERSION);
+  bytes_f64(out, RELATIVE_ACCURACY);
+  bytes_varint(out, MAX_BINS);
+  bytes_varint(out, q->zero_count);
+  store_encode(&q->negative, out);
+  store_encode(&q->positive, out);
+  if (q->total > 0) {
+    bytes_f64(out, q->minimum);
+    bytes_f64(out, q->maximum);
+    bytes_f64(out, q->sum);
+  }
+  bytes_crc_from(out, start);
+}
+
+void quantile_free(quantile_sketch_t *q) {
+  free(q->positive.counts);
+  free(q->negative.counts);
+  memset(q, 0, sizeof *q);
+}
