@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { rng } from '../../__testUtils__/random';
 import { InProcessSummarisers } from '../QueryEngine/ObjectSummarisers';
 import { SummaryShape } from '../QueryEngine/summariseObject';
@@ -176,6 +176,43 @@ describe('ObjectWorkerPool', () => {
     }
     expect(pool.size).toBe(0);
   }, 60_000);
+
+  it.each([true, false])(
+    'summarises unfiltered objects natively where it may (native: %s), the same bytes as in process',
+    async native => {
+      const logger = mockServices.logger.mock();
+      const pool = new ObjectWorkerPool({ threads: 1, logger, native });
+      const unfiltered = { ...shape, filters: [] };
+      try {
+        // Without its bad line, an object is one the native code reads.
+        const bodies = [6, 7].map(seed =>
+          gzipSync(
+            gunzipSync(object(seed)).toString().replace('not json\n', ''),
+          ),
+        );
+        for (const body of bodies) {
+          const result = await pool.summarise(body, body.length, unfiltered);
+          const { summary } = await inProcess.summarise(
+            Readable.from([body]),
+            body.length,
+            unfiltered,
+          );
+          expect(result.encoded?.equals(encodeSummary(summary))).toBe(true);
+        }
+        expect(pool.made).toEqual(
+          native ? { native: 2, typescript: 0 } : { native: 0, typescript: 2 },
+        );
+        expect(logger.info).toHaveBeenCalledWith(
+          native
+            ? 'Object workers summarise with the native summariser'
+            : 'Object workers summarise in TypeScript (workers.native: false)',
+        );
+      } finally {
+        await pool.close();
+      }
+    },
+    60_000,
+  );
 
   it('marks an object that is not gzip or is truncated corrupt, like in process', async () => {
     const pool = new ObjectWorkerPool({

@@ -1,7 +1,9 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { LocalS3, startLocalS3 } from '@internal/local-s3';
 import { gzipSync } from 'node:zlib';
-import { S3ObjectStore } from '../ObjectStore';
+import { Readable } from 'node:stream';
+import { ObjectStore, S3ObjectStore } from '../ObjectStore';
+import { ObjectWorkerPool } from '../ObjectWorkers';
 import { MemorySummaryCache } from '../SummaryCache';
 import { hourPrefix } from './ObjectListing';
 import { defaultEngineSettings } from './engineSettings';
@@ -354,27 +356,59 @@ describe('QueryEngine with bad data (real s3rver)', () => {
   });
   afterAll(() => s3.stop());
 
-  it('de-duplicates, skips bad lines and corrupt objects, and counts them', async () => {
-    const engine = new QueryEngine({
-      storeFor: () => new S3ObjectStore(s3.client),
-      cache: new MemorySummaryCache(100),
-      logger: mockServices.logger.mock(),
-      settings: () => settings,
-    });
-    const result = await engine.timeSeries(
-      { ...stream, bucket },
-      { fromMs: hour, toMs: hour + 3_600_000, bucket: '1h', filters: [] },
-      NOW,
-    );
-    expect(result.buckets[0].count).toBe(4);
-    expect(result.stats).toMatchObject({
-      objects: 4,
-      duplicateObjects: 1,
-      duplicateEvents: 1,
-      badLines: 2,
-      corruptObjects: 1,
-    });
-  });
+  it.each(['in process', 'on worker threads'])(
+    'de-duplicates, skips bad lines and corrupt objects, and counts them (%s)',
+    async where => {
+      const pool =
+        where === 'in process'
+          ? undefined
+          : new ObjectWorkerPool({
+              threads: 1,
+              logger: mockServices.logger.mock(),
+            });
+      // An object whose body breaks off after its first bytes counts as corrupt.
+      const s3Store = new S3ObjectStore(s3.client);
+      const store: ObjectStore = {
+        list: (...args) => s3Store.list(...args),
+        open: async (b, key) => {
+          const body = await s3Store.open(b, key);
+          if (!key.endsWith('-a.gz')) return body;
+          const [first] = await body.toArray();
+          return Readable.from(
+            (async function* breaking() {
+              yield first.subarray(0, 10);
+              throw new Error('connection reset');
+            })(),
+          );
+        },
+      };
+      const engine = new QueryEngine({
+        storeFor: () => store,
+        cache: new MemorySummaryCache(100),
+        logger: mockServices.logger.mock(),
+        settings: () => settings,
+        summarisers: pool,
+      });
+      try {
+        const result = await engine.timeSeries(
+          { ...stream, bucket },
+          { fromMs: hour, toMs: hour + 3_600_000, bucket: '1h', filters: [] },
+          NOW,
+        );
+        expect(result.buckets[0].count).toBe(4);
+        expect(result.stats).toMatchObject({
+          objects: 4,
+          duplicateObjects: 0,
+          duplicateEvents: 1,
+          badLines: 2,
+          corruptObjects: 2,
+        });
+      } finally {
+        await pool?.close();
+      }
+    },
+    30_000,
+  );
 
   it('lists an event repeated within an object once, across page boundaries too', async () => {
     const engine = new QueryEngine({

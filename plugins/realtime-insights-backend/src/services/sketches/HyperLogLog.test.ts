@@ -131,6 +131,28 @@ describe('HyperLogLog', () => {
     }
   });
 
+  it('merges decoded sketches, and into them, as the sketches they were encoded from', () => {
+    const decode = (sketch: HyperLogLog) =>
+      HyperLogLog.fromBuffer(sketch.toBuffer());
+    // Sparse (100), past m/32 but encoded sparsely (1,000), dense (50,000).
+    const sizes = [100, 1_000, 50_000];
+    for (const a of sizes) {
+      for (const b of sizes) {
+        const left = sketchOf(0, a, 'l');
+        const right = sketchOf(0, b, 'r');
+        const want = sketchOf(0, a, 'l');
+        want.merge(right);
+        const into = sketchOf(0, a, 'l');
+        into.merge(decode(right));
+        expect(into.toBuffer()).toEqual(want.toBuffer());
+        const decodedInto = decode(left);
+        decodedInto.merge(decode(right));
+        expect(decodedInto.toBuffer()).toEqual(want.toBuffer());
+        expect(decodedInto.estimate()).toBe(want.estimate());
+      }
+    }
+  });
+
   it('encodes small sketches sparsely and large ones in 6 bits per register', () => {
     expect(new HyperLogLog().toBuffer().length).toBeLessThanOrEqual(10);
     expect(sketchOf(0, 100).toBuffer().length).toBeLessThan(300);
