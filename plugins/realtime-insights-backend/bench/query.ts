@@ -200,10 +200,11 @@ async function main() {
   const fileStore = new FileObjectStore(filesDir);
   // The plugin's default: one object worker thread per core (compiled,
   // as in a build).
+  const workerFile = compileObjectWorker();
   const summarisers = new ObjectWorkerPool({
     threads: THREADS,
     logger,
-    startWorker: compiledWorkers(compileObjectWorker()),
+    startWorker: compiledWorkers(workerFile),
   });
   await summarisers.warmUp();
   const s3Engine = new QueryEngine({
@@ -226,9 +227,30 @@ async function main() {
     settings: () => settings,
     summarisers,
   });
+  const nativeBefore = summarisers.made.native;
   const [, fileSeconds] = await time(() =>
     fileEngine.timeSeries(stream, rangeQuery, NOW),
   );
+  const nativeSummaries = summarisers.made.native - nativeBefore;
+  // The same, with the workers summarising in TypeScript (`workers.native:
+  // false`, or where the addon is not built).
+  const typescriptSummarisers = new ObjectWorkerPool({
+    threads: THREADS,
+    logger,
+    startWorker: compiledWorkers(workerFile),
+    native: false,
+  });
+  await typescriptSummarisers.warmUp();
+  const [, typescriptSeconds] = await time(() =>
+    new QueryEngine({
+      storeFor: () => fileStore,
+      cache: new MemorySummaryCache(100_000),
+      logger,
+      settings: () => settings,
+      summarisers: typescriptSummarisers,
+    }).timeSeries(stream, rangeQuery, NOW),
+  );
+  await typescriptSummarisers.close();
   const duck = await DuckDBInstance.create(':memory:');
   const connection = await duck.connect();
   const [duckRows, duckSeconds] = await time(async () =>
@@ -325,7 +347,16 @@ async function main() {
     coldSeconds,
     `ratio to raw JSON.parse ${(rawSeconds / coldSeconds).toFixed(2)}`,
   );
-  row('engine cold, same files on local disk', fileSeconds);
+  row(
+    'engine cold, same files on local disk',
+    fileSeconds,
+    `${nativeSummaries} of ${keys.length} objects summarised natively`,
+  );
+  row(
+    '  the same, summaries in TypeScript',
+    typescriptSeconds,
+    `native is ${(typescriptSeconds / fileSeconds).toFixed(2)}x TypeScript`,
+  );
   row(
     'DuckDB read_json, same files on local disk',
     duckSeconds,

@@ -63,38 +63,19 @@ int hll_add(hll_t *h, const uint32_t hash[2]) {
   return hll_set(h, high >> (32 - HLL_PRECISION), (uint8_t)rank);
 }
 
-static int compare_u32(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a;
-  uint32_t y = *(const uint32_t *)b;
-  return x < y ? -1 : x > y;
-}
-
 void hll_encode(const hll_t *h, bytes_t *out) {
-  uint8_t registers_buffer[HLL_SPARSE_LIMIT + 1];
-  uint32_t indexes_buffer[HLL_SPARSE_LIMIT + 1];
+  /* A sparse sketch is laid out densely first, so both are read in index order. */
+  uint8_t scratch[HLL_REGISTERS];
   const uint8_t *dense = h->dense;
-  uint32_t *indexes = indexes_buffer;
   uint32_t count = 0;
   if (!dense) {
-    /* Sparse: at most 512 set registers, sorted by index. */
+    memset(scratch, 0, sizeof scratch);
     for (uint32_t s = 0; h->sparse_keys && s < HLL_SPARSE_SLOTS; s++) {
-      if (h->sparse_keys[s]) {
-        indexes[count] = (h->sparse_keys[s] - 1) << 8 | h->sparse_ranks[s];
-        count++;
-      }
+      if (h->sparse_keys[s]) scratch[h->sparse_keys[s] - 1] = h->sparse_ranks[s];
     }
-    qsort(indexes, count, sizeof(uint32_t), compare_u32);
-    for (uint32_t i = 0; i < count; i++) {
-      registers_buffer[i] = (uint8_t)(indexes[i] & 0xff);
-      indexes[i] >>= 8;
-    }
-  }
-  size_t start = out->size;
-  bytes_byte(out, HLL_TAG);
-  bytes_byte(out, HLL_VERSION);
-  bytes_byte(out, HLL_PRECISION);
-  size_t sparse_start = out->size;
-  if (dense) {
+    dense = scratch;
+    count = h->sparse_count;
+  } else {
     for (uint32_t i = 0; i < HLL_REGISTERS; i += 8) {
       uint64_t word;
       memcpy(&word, dense + i, 8);
@@ -103,26 +84,27 @@ void hll_encode(const hll_t *h, bytes_t *out) {
       }
     }
   }
+  size_t start = out->size;
+  bytes_byte(out, HLL_TAG);
+  bytes_byte(out, HLL_VERSION);
+  bytes_byte(out, HLL_PRECISION);
+  size_t sparse_start = out->size;
   bytes_byte(out, HLL_SPARSE);
   bytes_varint(out, count);
+  /* (index gap << 6 | rank) per set register, until it outgrows dense. */
   int64_t previous = -1;
-  uint32_t written = 0;
-  for (uint32_t i = 0; written < count && out->size - sparse_start <= HLL_DENSE_BYTES; i++) {
-    uint32_t index;
-    uint8_t rank;
-    if (dense) {
-      if (!dense[i]) continue;
-      index = i;
-      rank = dense[i];
-    } else {
-      index = indexes[i];
-      rank = registers_buffer[i];
+  for (uint32_t i = 0; i < HLL_REGISTERS && out->size - sparse_start <= HLL_DENSE_BYTES;
+       i += 8) {
+    uint64_t word;
+    memcpy(&word, dense + i, 8);
+    if (!word) continue;
+    for (uint32_t j = i; j < i + 8; j++) {
+      if (!dense[j]) continue;
+      bytes_varint(out, (uint64_t)((int64_t)j - previous) * 64 + dense[j]);
+      previous = j;
     }
-    bytes_varint(out, (uint64_t)((int64_t)index - previous) * 64 + rank);
-    previous = index;
-    written++;
   }
-  if (out->size - sparse_start <= HLL_DENSE_BYTES && written == count) {
+  if (out->size - sparse_start <= HLL_DENSE_BYTES) {
     bytes_crc_from(out, start);
     return;
   }

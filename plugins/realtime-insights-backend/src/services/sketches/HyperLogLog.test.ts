@@ -149,6 +149,14 @@ describe('HyperLogLog', () => {
         decodedInto.merge(decode(right));
         expect(decodedInto.toBuffer()).toEqual(want.toBuffer());
         expect(decodedInto.estimate()).toBe(want.estimate());
+        // As a rollup merges them: into a new sketch, one after another.
+        const fresh = new HyperLogLog();
+        fresh.merge(decode(left));
+        fresh.merge(decode(right));
+        expect(fresh.toBuffer()).toEqual(want.toBuffer());
+        fresh.add('one more value');
+        want.add('one more value');
+        expect(fresh.toBuffer()).toEqual(want.toBuffer());
       }
     }
   });
