@@ -31,6 +31,34 @@ class BinStore {
     this.total += count;
   }
 
+  /**
+   * Adds every bin of `other`: what adding them one by one in ascending
+   * order does, with the window widened once rather than bin by bin
+   * (unless the union would fold bins; then one by one).
+   */
+  addAll(other: BinStore): void {
+    let first = other.minKey;
+    let last = other.maxKey;
+    while (first <= last && other.counts[first - other.offset] === 0) first++;
+    while (last >= first && other.counts[last - other.offset] === 0) last--;
+    if (first > last) return;
+    const span = Math.max(this.maxKey, last) - Math.min(this.minKey, first);
+    if (span + 1 > this.maxBins) {
+      other.forEach((key, count) => this.add(key, count));
+      return;
+    }
+    this.add(first, 0);
+    this.add(last, 0);
+    const { counts, offset } = this;
+    let total = 0;
+    for (let key = first; key <= last; key++) {
+      const count = other.counts[key - other.offset];
+      counts[key - offset] += count;
+      total += count;
+    }
+    this.total += total;
+  }
+
   /** Calls `visit` for each non-empty bin in ascending key order. */
   forEach(visit: (key: number, count: number) => void): void {
     for (let key = this.minKey; key <= this.maxKey; key++) {
@@ -184,8 +212,8 @@ export class QuantileSketch {
       );
     }
     if (other.total === 0) return;
-    other.positive.forEach((key, count) => this.positive.add(key, count));
-    other.negative.forEach((key, count) => this.negative.add(key, count));
+    this.positive.addAll(other.positive);
+    this.negative.addAll(other.negative);
     this.zeroCount += other.zeroCount;
     this.total += other.total;
     this.runningSum += other.runningSum;
@@ -323,6 +351,8 @@ function readStore(
 ): void {
   const bins = reader.varint();
   if (bins > maxBins) throw reader.fail(`${bins} bins exceed maxBins`);
+  const keys = new Float64Array(bins);
+  const counts = new Float64Array(bins);
   let key = 0;
   for (let i = 0; i < bins; i++) {
     key = i === 0 ? reader.zigzag() : key + reader.varint() + 1;
@@ -331,11 +361,17 @@ function readStore(
     if (
       count === 0 ||
       Math.abs(key) > keyLimit ||
-      (i > 0 && key - store.minKey >= maxBins)
+      (i > 0 && key - keys[0] >= maxBins)
     ) {
       throw reader.fail(`invalid bin (key ${key}, count ${count})`);
     }
-    store.add(key, count);
+    keys[i] = key;
+    counts[i] = count;
   }
+  if (bins === 0) return;
+  // The window at once, then the bins (they fit it: checked above).
+  store.add(keys[0], 0);
+  store.add(keys[bins - 1], 0);
+  for (let i = 0; i < bins; i++) store.add(keys[i], counts[i]);
   if (!Number.isSafeInteger(store.total)) throw reader.fail('count overflow');
 }
