@@ -171,6 +171,20 @@ static inline int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 #define HIGHS 0x8080808080808080ull
 
 /**
+ * The high bit of each byte of `x` (eight bytes, little-endian) that may
+ * not stand in a string as it is — `"`, `\\` or a control character —
+ * and possibly of bytes above such a one (a borrow only carries upwards),
+ * so the lowest flag is exact, and no flag lies below a byte that is.
+ */
+static inline uint64_t unplain_flags(uint64_t x) {
+  uint64_t quote = x ^ (ONES * '"');
+  uint64_t backslash = x ^ (ONES * '\\');
+  return (((x - ONES * 0x20) & ~x) | ((quote - ONES) & ~quote) |
+          ((backslash - ONES) & ~backslash)) &
+         HIGHS;
+}
+
+/**
  * The first position from `p` on whose byte may not stand in a string as
  * it is (`"`, `\\` or a control character), or `end`: eight bytes at a
  * time. The lowest flagged byte of each test is exact (a borrow only
@@ -180,11 +194,7 @@ static inline size_t plain_end(const uint8_t *b, size_t p, size_t end) {
   while (p + 8 <= end) {
     uint64_t x;
     memcpy(&x, b + p, 8);
-    uint64_t quote = x ^ (ONES * '"');
-    uint64_t backslash = x ^ (ONES * '\\');
-    uint64_t found = ((x - ONES * 0x20) & ~x) | ((quote - ONES) & ~quote) |
-                     ((backslash - ONES) & ~backslash);
-    found &= HIGHS;
+    uint64_t found = unplain_flags(x);
     if (found) return p + ((size_t)__builtin_ctzll(found) >> 3);
     p += 8;
   }
@@ -204,12 +214,8 @@ static inline int all_plain(const uint8_t *text, size_t length, size_t room) {
   for (; k + 8 <= length; k += 8) {
     uint64_t x;
     memcpy(&x, text + k, 8);
-    uint64_t quote = x ^ (ONES * '"');
-    uint64_t backslash = x ^ (ONES * '\\');
-    found |= ((x - ONES * 0x20) & ~x) | ((quote - ONES) & ~quote) |
-             ((backslash - ONES) & ~backslash);
+    found |= unplain_flags(x);
   }
-  found &= HIGHS;
   if (k == length) return found == 0;
   if (room < k + 8) {
     for (; k < length; k++) {
@@ -219,11 +225,7 @@ static inline int all_plain(const uint8_t *text, size_t length, size_t room) {
   }
   uint64_t x;
   memcpy(&x, text + k, 8);
-  uint64_t quote = x ^ (ONES * '"');
-  uint64_t backslash = x ^ (ONES * '\\');
-  uint64_t tail = ((x - ONES * 0x20) & ~x) | ((quote - ONES) & ~quote) |
-                  ((backslash - ONES) & ~backslash);
-  found |= tail & HIGHS & ((1ull << (8 * (length - k))) - 1);
+  found |= unplain_flags(x) & ((1ull << (8 * (length - k))) - 1);
   return found == 0;
 }
 
