@@ -8,8 +8,8 @@ import {
   SummarisedObject,
 } from '../QueryEngine/ObjectSummarisers';
 import { SummaryShape, summariseObject } from '../QueryEngine/summariseObject';
-import { decodeSummary, emptySummary } from '../QueryEngine/summary';
-import { readAll, releaseViews } from '../events/decompressedChunks';
+import { corruptSummary, decodeSummary } from '../QueryEngine/summary';
+import { readWhole, releaseViews } from '../events/decompressedChunks';
 import { ObjectRows, RowsRequest } from '../Reports/objectRows';
 import { ObjectRowsSource } from '../Reports/scanEvents';
 import type {
@@ -103,13 +103,8 @@ export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
     if (!this.usable || size > MAX_WORKER_OBJECT_BYTES) {
       return this.inProcess.summarise(body, size, shape);
     }
-    let bytes: Buffer;
-    try {
-      bytes = Buffer.isBuffer(body) ? body : await readAll(body);
-    } catch {
-      // As in process: an object that cannot be read whole is corrupt.
-      return { summary: { ...emptySummary(), corrupt: true } };
-    }
+    const bytes = Buffer.isBuffer(body) ? body : await readWhole(body);
+    if (!bytes) return { summary: corruptSummary() };
     const reply = await this.run(bytes, {
       task: 'summary',
       shape,

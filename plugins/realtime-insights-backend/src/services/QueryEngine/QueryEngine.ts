@@ -15,7 +15,7 @@ import {
 } from '@internal/plugin-realtime-insights-common';
 import { QuantileSketch } from '../sketches';
 import { ObjectRef, ObjectStore } from '../ObjectStore';
-import { readAll } from '../events/decompressedChunks';
+import { readWhole } from '../events/decompressedChunks';
 import { CACHE_KEY_PREFIX, SummaryCache } from '../SummaryCache';
 import { decodeCursor, encodeCursor } from './cursor';
 import { eventFilter, filterKey } from './eventFilter';
@@ -36,7 +36,6 @@ import {
   segments,
 } from './rollup';
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { ConcurrencyLimit } from './ConcurrencyLimit';
 import { mapWithConcurrency } from './mapWithConcurrency';
 import {
@@ -48,9 +47,9 @@ import {
   MinuteSummary,
   ObjectSummary,
   ROLLUP_FORMAT,
+  corruptSummary,
   decodeSummary,
   emptyMinute,
-  emptySummary,
   encodeSummary,
   mergeMinute,
 } from './summary';
@@ -949,7 +948,7 @@ export class QueryEngine {
           );
           made = bytes
             ? await this.summarisers.summarise(bytes, object.size, shape)
-            : { summary: { ...emptySummary(), corrupt: true } };
+            : { summary: corruptSummary() };
         } else {
           made = await objectReads.run(async () =>
             this.summarisers.summarise(await read(), object.size, shape),
@@ -973,18 +972,5 @@ export class QueryEngine {
     );
     cache.setMany(fresh, settings.cacheTtlSeconds);
     return { summaries, fromCache };
-  }
-}
-
-/**
- * An object's bytes read whole; undefined when the read fails part way,
- * which is counted as a corrupt object, as when it is summarised as it
- * streams.
- */
-async function readWhole(body: Readable): Promise<Buffer | undefined> {
-  try {
-    return await readAll(body);
-  } catch {
-    return undefined;
   }
 }

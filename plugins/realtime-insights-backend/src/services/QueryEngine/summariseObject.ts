@@ -25,6 +25,7 @@ import {
   ObjectSummary,
   countValue,
   emptyMinute,
+  corruptSummary,
   emptySummary,
 } from './summary';
 
@@ -306,7 +307,7 @@ export async function summariseObject(
     }
   } catch {
     // Truncated or corrupt compressed data: counted, never a failed query.
-    return { ...emptySummary(), corrupt: true };
+    return corruptSummary();
   }
   return summariser.finish();
 }
@@ -326,7 +327,7 @@ export function summariseBytes(
     bytes = decompressedWhole(body);
   } catch (error) {
     if (isTooLargeWhole(error)) throw error;
-    return { ...emptySummary(), corrupt: true };
+    return corruptSummary();
   }
   const summariser = new ObjectSummariser(shape);
   LineSplitter.forEachLine(bytes, (b, start, end) =>

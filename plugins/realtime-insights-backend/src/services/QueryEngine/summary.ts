@@ -76,6 +76,11 @@ export function emptySummary(): ObjectSummary {
   };
 }
 
+/** The summary of an object that could not be read: counted, holding nothing. */
+export function corruptSummary(): ObjectSummary {
+  return { ...emptySummary(), corrupt: true };
+}
+
 /** Adds `value` to a dimension's counts, keeping at most MAX_DIMENSION_VALUES. */
 export function countValue(counts: Map<string, number>, value: string, n = 1) {
   const current = counts.get(value);

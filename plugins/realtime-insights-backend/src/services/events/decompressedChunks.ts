@@ -27,6 +27,19 @@ export async function readAll(body: Readable): Promise<Buffer> {
   return all;
 }
 
+/**
+ * `readAll`, or undefined when the read fails part way: a caller that
+ * reads objects whole counts that object as corrupt, as one summarised as
+ * it streams is.
+ */
+export async function readWhole(body: Readable): Promise<Buffer | undefined> {
+  try {
+    return await readAll(body);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Decompressed bytes handed over at a time. */
 const CHUNK_BYTES = 262144;
 
