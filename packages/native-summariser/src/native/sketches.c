@@ -139,22 +139,15 @@ void hll_free(hll_t *h) {
 #define RELATIVE_ACCURACY 0.01
 #define MAX_BINS 2048
 
-static double key_multiplier(void) {
-  static double multiplier = 0;
-  if (multiplier == 0) {
-    double gamma = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
-    multiplier = 1 / js_log(gamma);
-  }
-  return multiplier;
-}
-
 void quantile_init(quantile_sketch_t *q) {
   memset(q, 0, sizeof *q);
   q->positive.empty = 1;
   q->negative.empty = 1;
   q->minimum = INFINITY;
   q->maximum = -INFINITY;
-  key_multiplier();
+  /* As the JavaScript sketch computes it, per sketch (no state shared by threads). */
+  double gamma = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+  q->key_multiplier = 1 / js_log(gamma);
 }
 
 static int store_add(bin_store_t *s, int64_t key) {
@@ -187,7 +180,7 @@ static int store_add(bin_store_t *s, int64_t key) {
 }
 
 int quantile_add(quantile_sketch_t *q, double value) {
-  double multiplier = key_multiplier();
+  double multiplier = q->key_multiplier;
   if (value > 0) {
     if (!store_add(&q->positive, (int64_t)ceil(js_log(value) * multiplier))) return 0;
   } else if (value < 0) {

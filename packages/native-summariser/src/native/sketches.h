@@ -45,6 +45,8 @@ typedef struct {
   double minimum;
   double maximum;
   double sum;
+  /** 1 / ln(gamma), gamma = (1 + alpha) / (1 - alpha): a value's bin key is ceil(ln(x) * this). */
+  double key_multiplier;
 } quantile_sketch_t;
 
 void quantile_init(quantile_sketch_t *q);

@@ -151,19 +151,14 @@ static int inflate_whole(const uint8_t *body, size_t length, uint8_t **out,
 
 enum { KIND_MISSING = 0, KIND_STRING = 1, KIND_LITERAL = 2, KIND_NULL = 3 };
 
-static uint8_t PLAIN[256];
-static uint8_t LITERAL_END[256];
-static uint8_t SPACE[256];
+/* Constant tables: worker threads share them, so nothing is set up at run time. */
+static const uint8_t SPACE[256] = {[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1};
+/** Bytes that end a number or literal: comma, whitespace, closing brace. */
+static const uint8_t LITERAL_END[256] = {[','] = 1, [' '] = 1, ['\t'] = 1,
+                                         ['\r'] = 1, ['\n'] = 1, ['}'] = 1};
 
-static void tables_init(void) {
-  static int ready = 0;
-  if (ready) return;
-  for (int c = 0; c < 256; c++) PLAIN[c] = c >= 32 && c != '"' && c != '\\';
-  LITERAL_END[','] = LITERAL_END[' '] = LITERAL_END['\t'] = 1;
-  LITERAL_END['\r'] = LITERAL_END['\n'] = LITERAL_END['}'] = 1;
-  SPACE[' '] = SPACE['\t'] = SPACE['\r'] = SPACE['\n'] = 1;
-  ready = 1;
-}
+/** A byte that may stand in a string as it is: not `"`, `\\` or a control. */
+static inline int is_plain(uint8_t c) { return c >= 32 && c != '"' && c != '\\'; }
 
 static inline int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 
@@ -198,7 +193,7 @@ static inline size_t plain_end(const uint8_t *b, size_t p, size_t end) {
     if (found) return p + ((size_t)__builtin_ctzll(found) >> 3);
     p += 8;
   }
-  while (p < end && PLAIN[b[p]]) p++;
+  while (p < end && is_plain(b[p])) p++;
   return p;
 }
 
@@ -219,7 +214,7 @@ static inline int all_plain(const uint8_t *text, size_t length, size_t room) {
   if (k == length) return found == 0;
   if (room < k + 8) {
     for (; k < length; k++) {
-      if (!PLAIN[text[k]]) return 0;
+      if (!is_plain(text[k])) return 0;
     }
     return found == 0;
   }
@@ -986,7 +981,6 @@ static void encode(const summariser_t *s, bytes_t *out) {
 
 outcome_t summarise_object(const uint8_t *body, size_t length, const spec_t *spec,
                            bytes_t *out) {
-  tables_init();
   const uint8_t *bytes = body;
   uint8_t *inflated = NULL;
   size_t size = length;
