@@ -1,7 +1,7 @@
 import { nativeSummariserError } from '@internal/native-summariser';
 import { parentPort } from 'node:worker_threads';
 import { releaseNow } from '../events/decompressedChunks';
-import { NativeSummary, nativeSummary } from '../QueryEngine/nativeSummaries';
+import { nativeSummary } from '../QueryEngine/nativeSummaries';
 import { SummaryShape, summariseBytes } from '../QueryEngine/summariseObject';
 import { encodeSummary } from '../QueryEngine/summary';
 import {
@@ -50,29 +50,25 @@ function ownBuffer(bytes: Buffer): Uint8Array {
 }
 
 /**
- * The reader of the last report request, used again for its next objects
- * (an export sends the same request for each).
+ * `make(input)`, made again only when the input differs from the last one
+ * (by its JSON): a query or an export asks the same for each object.
  */
-let lastReader: { key: string; reader: ObjectRowsReader } | undefined;
-
-function readerFor(request: RowsRequest): ObjectRowsReader {
-  const key = JSON.stringify(request);
-  if (lastReader?.key !== key) {
-    lastReader = { key, reader: new ObjectRowsReader(request) };
-  }
-  return lastReader.reader;
+function madeForLast<I, T>(make: (input: I) => T): (input: I) => T {
+  let last: { key: string; made: T } | undefined;
+  return input => {
+    const key = JSON.stringify(input);
+    if (last?.key !== key) last = { key, made: make(input) };
+    return last.made;
+  };
 }
 
-/** The native summariser of the last shape asked for (a query asks for one). */
-let lastNative: { key: string; summarise?: NativeSummary } | undefined;
+/** The reader of the last report request, used again for its next objects. */
+const readerFor = madeForLast(
+  (request: RowsRequest) => new ObjectRowsReader(request),
+);
 
-function nativeFor(shape: SummaryShape): NativeSummary | undefined {
-  const key = JSON.stringify(shape);
-  if (lastNative?.key !== key) {
-    lastNative = { key, summarise: nativeSummary(shape) };
-  }
-  return lastNative.summarise;
-}
+/** The native summariser of the last shape asked for. */
+const nativeFor = madeForLast(nativeSummary);
 
 /**
  * The summary encoded: natively where the addon takes the object, in
