@@ -5,8 +5,11 @@
       "sources": [
         "src/native/binding.c",
         "src/native/bytes.c",
+        "src/native/crc32.c",
         "src/native/hash64.c",
         "src/native/jslog.c",
+        "src/native/rollup.c",
+        "src/native/secmap.c",
         "src/native/sketches.c",
         "src/native/summarise.c"
       ],

@@ -15,6 +15,17 @@ export enum Declined {
   Memory = 6,
 }
 
+/** Why the native rollup left a closed hour to the TypeScript. */
+export enum RollupDeclined {
+  /** A summary not read as the JavaScript reads it (or not valid). */
+  Format = 1,
+  /** A merged quantile sketch that would fold its lowest bins. */
+  Sketch = 2,
+  Memory = 3,
+  /** Events over more than 1,024 minutes and hours (clocks far off). */
+  Spread = 4,
+}
+
 /** The addon's functions (see `src/native/binding.c`). */
 export type NativeSummariser = {
   /**
@@ -23,8 +34,16 @@ export type NativeSummariser = {
    * encodes them.
    */
   summarise(body: Uint8Array, spec: Uint8Array): Buffer | Declined;
+  /**
+   * The encoded rollup of object summaries (earliest first), each packed
+   * as a u32 LE length and its bytes, or why it is declined: byte for byte
+   * the backend plugin's `encodeSummary(rollUp(summaries))`.
+   */
+  rollUp(packed: Uint8Array): Buffer | RollupDeclined;
   /** Math.log as V8 computes it, here: for the tests. */
   jsLog(values: Float64Array): Float64Array;
+  /** The CRC-32 that checks gzip members and sketches, here: for the tests. */
+  crc32(bytes: Uint8Array): number;
 };
 
 let loaded: { addon?: NativeSummariser; error?: string } | undefined;

@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+
+#include "crc32.h"
 
 void bytes_free(bytes_t *b) {
   free(b->data);
@@ -45,11 +46,7 @@ void bytes_u32(bytes_t *b, uint32_t value) {
 
 void bytes_varint(bytes_t *b, uint64_t value) {
   if (!bytes_reserve(b, 10)) return;
-  while (value >= 0x80) {
-    b->data[b->size++] = (uint8_t)(value | 0x80);
-    value >>= 7;
-  }
-  b->data[b->size++] = (uint8_t)value;
+  b->size = (size_t)(bytes_put_varint(b->data + b->size, value) - b->data);
 }
 
 void bytes_zigzag(bytes_t *b, int64_t value) {
@@ -65,6 +62,18 @@ void bytes_f64(bytes_t *b, double value) {
   bytes_put(b, le, 8);
 }
 
+size_t bytes_blob_start(bytes_t *b) {
+  size_t start = b->size;
+  bytes_u32(b, 0);
+  return start;
+}
+
+void bytes_blob_end(bytes_t *b, size_t start) {
+  if (b->failed) return;
+  uint32_t length = (uint32_t)(b->size - start - 4);
+  for (int i = 0; i < 4; i++) b->data[start + i] = (uint8_t)(length >> (8 * i));
+}
+
 void bytes_int(bytes_t *b, int64_t value) {
   char text[24];
   int length = snprintf(text, sizeof text, "%lld", (long long)value);
@@ -75,9 +84,29 @@ void bytes_str(bytes_t *b, const char *text) {
   bytes_put(b, text, strlen(text));
 }
 
+void bytes_optional_int(bytes_t *b, int has, int64_t value) {
+  if (has) bytes_int(b, value);
+  else bytes_str(b, "null");
+}
+
+void bytes_summary_header(bytes_t *b, int version, int64_t events, int64_t bad_lines,
+                          int64_t duplicate_events, int has_max_ts, int64_t max_ts,
+                          int has_max_arrival, int64_t max_arrival) {
+  bytes_str(b, "{\"v\":");
+  bytes_int(b, version);
+  bytes_str(b, ",\"e\":");
+  bytes_int(b, events);
+  bytes_str(b, ",\"b\":");
+  bytes_int(b, bad_lines);
+  bytes_str(b, ",\"d\":");
+  bytes_int(b, duplicate_events);
+  bytes_str(b, ",\"c\":0,\"t\":");
+  bytes_optional_int(b, has_max_ts, max_ts);
+  bytes_str(b, ",\"a\":");
+  bytes_optional_int(b, has_max_arrival, max_arrival);
+}
+
 void bytes_crc_from(bytes_t *b, size_t from) {
   if (b->failed) return;
-  uLong crc = crc32(0L, Z_NULL, 0);
-  crc = crc32(crc, b->data + from, (uInt)(b->size - from));
-  bytes_u32(b, (uint32_t)crc);
+  bytes_u32(b, fast_crc32(0, b->data + from, b->size - from));
 }

@@ -8,13 +8,10 @@
 
 /* ------------------------------------------------------------ HyperLogLog */
 
-#define HLL_TAG 0x48
-#define HLL_VERSION 1
 #define HLL_SPARSE 0
 #define HLL_DENSE 1
 #define HLL_SPARSE_LIMIT (HLL_REGISTERS / 32)
 #define HLL_SPARSE_SLOTS (HLL_SPARSE_LIMIT * 2)
-#define HLL_DENSE_BYTES (HLL_REGISTERS * 6 / 8)
 
 static int hll_to_dense(hll_t *h) {
   h->dense = calloc(HLL_REGISTERS, 1);
@@ -63,65 +60,115 @@ int hll_add(hll_t *h, const uint32_t hash[2]) {
   return hll_set(h, high >> (32 - HLL_PRECISION), (uint8_t)rank);
 }
 
-void hll_encode(const hll_t *h, bytes_t *out) {
-  /* A sparse sketch is laid out densely first, so both are read in index order. */
-  uint8_t scratch[HLL_REGISTERS];
-  const uint8_t *dense = h->dense;
+/** Entries (index << 6 | rank) sorted by index: two passes of a radix sort. */
+static void sort_entries(uint32_t *entries, uint32_t *scratch, uint32_t count) {
+  for (int shift = 6; shift < 6 + HLL_PRECISION; shift += 7) {
+    uint32_t offsets[129] = {0};
+    for (uint32_t i = 0; i < count; i++) offsets[((entries[i] >> shift) & 127) + 1]++;
+    for (int b = 0; b < 128; b++) offsets[b + 1] += offsets[b];
+    for (uint32_t i = 0; i < count; i++) scratch[offsets[(entries[i] >> shift) & 127]++] = entries[i];
+    memcpy(entries, scratch, count * sizeof *entries);
+  }
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#error "the register scan reads registers eight at a time, little-endian"
+#endif
+
+/** The high bit of each byte of `w` that is not zero, the others clear. */
+static inline uint64_t nonzero_bytes(uint64_t w) {
+  const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+  return (((w & low7) + low7) | w) & ~low7;
+}
+
+/** Room for an encoding of `count` set registers, sparse or dense, and its checksum. */
+static uint8_t *reserve_encoding(bytes_t *out, uint32_t count) {
+  size_t sparse = (size_t)count * 3 + 8;
+  size_t room = 8 + (sparse > HLL_DENSE_BYTES ? sparse : HLL_DENSE_BYTES) + 4;
+  return bytes_reserve(out, room) ? out->data + out->size : NULL;
+}
+
+static uint8_t *put_head(uint8_t *p) {
+  *p++ = HLL_TAG;
+  *p++ = HLL_VERSION;
+  *p++ = HLL_PRECISION;
+  return p;
+}
+
+/**
+ * A sparse sketch: at most m/32 registers, whose list (at most 3 bytes a
+ * register) is always smaller than the dense form.
+ */
+static void hll_encode_sparse(const hll_t *h, bytes_t *out) {
+  uint32_t entries[HLL_SPARSE_LIMIT];
+  uint32_t scratch[HLL_SPARSE_LIMIT];
   uint32_t count = 0;
-  if (!dense) {
-    memset(scratch, 0, sizeof scratch);
-    for (uint32_t s = 0; h->sparse_keys && s < HLL_SPARSE_SLOTS; s++) {
-      if (h->sparse_keys[s]) scratch[h->sparse_keys[s] - 1] = h->sparse_ranks[s];
-    }
-    dense = scratch;
-    count = h->sparse_count;
-  } else {
-    for (uint32_t i = 0; i < HLL_REGISTERS; i += 8) {
-      uint64_t word;
-      memcpy(&word, dense + i, 8);
-      if (word) {
-        for (uint32_t j = i; j < i + 8; j++) count += dense[j] != 0;
-      }
-    }
+  for (uint32_t s = 0; h->sparse_keys && s < HLL_SPARSE_SLOTS; s++) {
+    if (h->sparse_keys[s]) entries[count++] = (h->sparse_keys[s] - 1) << 6 | h->sparse_ranks[s];
   }
+  sort_entries(entries, scratch, count);
   size_t start = out->size;
-  bytes_byte(out, HLL_TAG);
-  bytes_byte(out, HLL_VERSION);
-  bytes_byte(out, HLL_PRECISION);
-  size_t sparse_start = out->size;
-  bytes_byte(out, HLL_SPARSE);
-  bytes_varint(out, count);
-  /* (index gap << 6 | rank) per set register, until it outgrows dense. */
-  int64_t previous = -1;
-  for (uint32_t i = 0; i < HLL_REGISTERS && out->size - sparse_start <= HLL_DENSE_BYTES;
-       i += 8) {
-    uint64_t word;
-    memcpy(&word, dense + i, 8);
-    if (!word) continue;
-    for (uint32_t j = i; j < i + 8; j++) {
-      if (!dense[j]) continue;
-      bytes_varint(out, (uint64_t)((int64_t)j - previous) * 64 + dense[j]);
-      previous = j;
-    }
+  uint8_t *p = reserve_encoding(out, count);
+  if (!p) return;
+  p = put_head(p);
+  *p++ = HLL_SPARSE;
+  p = bytes_put_varint(p, count);
+  uint32_t next = 0; /* previous index + 1 */
+  for (uint32_t i = 0; i < count; i++) {
+    uint32_t index = entries[i] >> 6;
+    p = bytes_put_varint(p, (index + 1 - next) * 64 + (entries[i] & 63));
+    next = index + 1;
   }
-  if (out->size - sparse_start <= HLL_DENSE_BYTES) {
-    bytes_crc_from(out, start);
+  out->size = (size_t)(p - out->data);
+  bytes_crc_from(out, start);
+}
+
+/**
+ * A dense sketch: the list of its set registers (index gap << 6 | rank,
+ * found eight registers at a time) while that is at most the 12 KiB of
+ * the dense form, else six bits a register, four registers in three bytes.
+ */
+void hll_encode(const hll_t *h, bytes_t *out) {
+  if (!h->dense) {
+    hll_encode_sparse(h, out);
     return;
   }
-  /* Past 12 KiB sparse: six bits a register, four registers in three bytes. */
-  out->size = start;
-  bytes_byte(out, HLL_TAG);
-  bytes_byte(out, HLL_VERSION);
-  bytes_byte(out, HLL_PRECISION);
-  bytes_byte(out, HLL_DENSE);
-  if (!bytes_reserve(out, HLL_DENSE_BYTES)) return;
-  for (uint32_t i = 0; i < HLL_REGISTERS; i += 4) {
-    uint32_t packed = (uint32_t)dense[i] | (uint32_t)dense[i + 1] << 6 |
-                      (uint32_t)dense[i + 2] << 12 | (uint32_t)dense[i + 3] << 18;
-    out->data[out->size++] = (uint8_t)packed;
-    out->data[out->size++] = (uint8_t)(packed >> 8);
-    out->data[out->size++] = (uint8_t)(packed >> 16);
+  const uint8_t *dense = h->dense;
+  uint32_t count = 0;
+  for (uint32_t i = 0; i < HLL_REGISTERS; i += 8) {
+    uint64_t word;
+    memcpy(&word, dense + i, 8);
+    count += (uint32_t)__builtin_popcountll(nonzero_bytes(word));
   }
+  size_t start = out->size;
+  uint8_t *p = reserve_encoding(out, count);
+  if (!p) return;
+  p = put_head(p);
+  uint8_t *representation = p;
+  *p++ = HLL_SPARSE;
+  p = bytes_put_varint(p, count);
+  uint32_t next = 0; /* previous index + 1 */
+  for (uint32_t i = 0; i < HLL_REGISTERS; i += 8) {
+    uint64_t word;
+    memcpy(&word, dense + i, 8);
+    for (uint64_t set = nonzero_bytes(word); set; set &= set - 1) {
+      uint32_t index = i + ((uint32_t)__builtin_ctzll(set) >> 3);
+      p = bytes_put_varint(p, (index + 1 - next) * 64 + dense[index]);
+      next = index + 1;
+    }
+  }
+  if ((size_t)(p - representation) > HLL_DENSE_BYTES) {
+    p = representation;
+    *p++ = HLL_DENSE;
+    for (uint32_t i = 0; i < HLL_REGISTERS; i += 4) {
+      uint32_t packed = (uint32_t)dense[i] | (uint32_t)dense[i + 1] << 6 |
+                        (uint32_t)dense[i + 2] << 12 | (uint32_t)dense[i + 3] << 18;
+      *p++ = (uint8_t)packed;
+      *p++ = (uint8_t)(packed >> 8);
+      *p++ = (uint8_t)(packed >> 16);
+    }
+  }
+  out->size = (size_t)(p - out->data);
   bytes_crc_from(out, start);
 }
 
@@ -134,10 +181,6 @@ void hll_free(hll_t *h) {
 
 /* --------------------------------------------------------- QuantileSketch */
 
-#define QUANTILE_TAG 0x51
-#define QUANTILE_VERSION 1
-#define RELATIVE_ACCURACY 0.01
-#define MAX_BINS 2048
 
 void quantile_init(quantile_sketch_t *q) {
   memset(q, 0, sizeof *q);
@@ -146,15 +189,15 @@ void quantile_init(quantile_sketch_t *q) {
   q->minimum = INFINITY;
   q->maximum = -INFINITY;
   /* As the JavaScript sketch computes it, per sketch (no state shared by threads). */
-  double gamma = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+  double gamma = (1 + QUANTILE_RELATIVE_ACCURACY) / (1 - QUANTILE_RELATIVE_ACCURACY);
   q->key_multiplier = 1 / js_log(gamma);
 }
 
-static int store_add(bin_store_t *s, int64_t key) {
+static int store_add(bin_store_t *s, int64_t key, uint64_t count) {
   if (s->empty || key < s->min_key || key > s->max_key) {
     int64_t min_key = s->empty || key < s->min_key ? key : s->min_key;
     int64_t max_key = s->empty || key > s->max_key ? key : s->max_key;
-    if (max_key - min_key + 1 > MAX_BINS) return 0;
+    if (max_key - min_key + 1 > QUANTILE_MAX_BINS) return 0;
     if (min_key < s->offset || max_key >= s->offset + s->capacity) {
       int64_t span = max_key - min_key + 1;
       int64_t capacity = span * 2 + 8;
@@ -175,16 +218,16 @@ static int store_add(bin_store_t *s, int64_t key) {
     s->max_key = max_key;
     s->empty = 0;
   }
-  s->counts[key - s->offset]++;
+  s->counts[key - s->offset] += count;
   return 1;
 }
 
 int quantile_add(quantile_sketch_t *q, double value) {
   double multiplier = q->key_multiplier;
   if (value > 0) {
-    if (!store_add(&q->positive, (int64_t)ceil(js_log(value) * multiplier))) return 0;
+    if (!store_add(&q->positive, (int64_t)ceil(js_log(value) * multiplier), 1)) return 0;
   } else if (value < 0) {
-    if (!store_add(&q->negative, -(int64_t)ceil(js_log(-value) * multiplier))) return 0;
+    if (!store_add(&q->negative, -(int64_t)ceil(js_log(-value) * multiplier), 1)) return 0;
   } else {
     q->zero_count++;
   }
@@ -193,6 +236,10 @@ int quantile_add(quantile_sketch_t *q, double value) {
   if (value < q->minimum) q->minimum = value;
   if (value > q->maximum) q->maximum = value;
   return 1;
+}
+
+int quantile_add_bin(quantile_sketch_t *q, int negative, int64_t key, uint64_t count) {
+  return store_add(negative ? &q->negative : &q->positive, key, count);
 }
 
 static void store_encode(const bin_store_t *s, bytes_t *out) {
@@ -219,8 +266,8 @@ void quantile_encode(const quantile_sketch_t *q, bytes_t *out) {
   size_t start = out->size;
   bytes_byte(out, QUANTILE_TAG);
   bytes_byte(out, QUANTILE_VERSION);
-  bytes_f64(out, RELATIVE_ACCURACY);
-  bytes_varint(out, MAX_BINS);
+  bytes_f64(out, QUANTILE_RELATIVE_ACCURACY);
+  bytes_varint(out, QUANTILE_MAX_BINS);
   bytes_varint(out, q->zero_count);
   store_encode(&q->negative, out);
   store_encode(&q->positive, out);

@@ -13,6 +13,16 @@
 
 #define HLL_PRECISION 14
 #define HLL_REGISTERS (1u << HLL_PRECISION)
+/* The encodings: type tag and version, then the sketch, then a CRC-32. */
+#define HLL_TAG 0x48
+#define HLL_VERSION 1
+/** Registers hold 1..65-p, six bits each in the dense form. */
+#define HLL_MAX_RANK (65 - HLL_PRECISION)
+#define HLL_DENSE_BYTES (HLL_REGISTERS * 6 / 8)
+#define QUANTILE_TAG 0x51
+#define QUANTILE_VERSION 1
+#define QUANTILE_RELATIVE_ACCURACY 0.01
+#define QUANTILE_MAX_BINS 2048
 
 /** Sparse (a small hash table of set registers) until m/32 are set. */
 typedef struct {
@@ -55,6 +65,12 @@ void quantile_init(quantile_sketch_t *q);
  * (more than 2048 keys apart: left to the JavaScript) or memory ran out.
  */
 int quantile_add(quantile_sketch_t *q, double value);
+/**
+ * Adds `count` to the bin `key` of the positive or negative store (as
+ * `BinStore.add` does when a sketch is merged), leaving count, min, max
+ * and sum to the caller. 0 when the store would fold bins or memory ran out.
+ */
+int quantile_add_bin(quantile_sketch_t *q, int negative, int64_t key, uint64_t count);
 void quantile_encode(const quantile_sketch_t *q, bytes_t *out);
 void quantile_free(quantile_sketch_t *q);
 

@@ -4,16 +4,16 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "crc32.h"
 #include "hash64.h"
+#include "secmap.h"
 #include "sketches.h"
 
 /* ------------------------------------------------------------------ spec */
 
 static int read_u32(const uint8_t **p, const uint8_t *end, uint32_t *value) {
   if (end - *p < 4) return 0;
-  const uint8_t *b = *p;
-  *value = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-           (uint32_t)b[3] << 24;
+  *value = bytes_le32(*p);
   *p += 4;
   return 1;
 }
@@ -87,13 +87,45 @@ int spec_parse(const uint8_t *data, size_t length, spec_t *spec) {
  * the same way: corrupt or truncated data, further members or bytes after
  * the first, more than 256 MiB.
  */
+/**
+ * The length of a gzip member's header (RFC 1952), checked as zlib checks
+ * it: method 8, no reserved flags, its optional fields whole, and its
+ * header CRC when it has one. 0 when zlib would not read it.
+ */
+static size_t gzip_header_length(const uint8_t *b, size_t n) {
+  if (n < 10 || b[0] != 0x1f || b[1] != 0x8b || b[2] != 8 || (b[3] & 0xe0)) return 0;
+  uint8_t flags = b[3];
+  size_t p = 10;
+  if (flags & 4) { /* FEXTRA */
+    if (n - p < 2) return 0;
+    size_t extra = (size_t)b[p] | (size_t)b[p + 1] << 8;
+    if (n - p - 2 < extra) return 0;
+    p += 2 + extra;
+  }
+  for (uint8_t field = 8; field <= 16; field *= 2) { /* FNAME, FCOMMENT */
+    if (!(flags & field)) continue;
+    const uint8_t *end = memchr(b + p, 0, n - p);
+    if (!end) return 0;
+    p = (size_t)(end - b) + 1;
+  }
+  if (flags & 2) { /* FHCRC */
+    if (n - p < 2) return 0;
+    if (((size_t)b[p] | (size_t)b[p + 1] << 8) != (fast_crc32(0, b, p) & 0xffff)) return 0;
+    p += 2;
+  }
+  return p;
+}
+
 static int inflate_whole(const uint8_t *body, size_t length, uint8_t **out,
                          size_t *out_length) {
-  size_t size = length >= 18 ? (size_t)body[length - 4] |
-                                   (size_t)body[length - 3] << 8 |
-                                   (size_t)body[length - 2] << 16 |
-                                   (size_t)body[length - 1] << 24
-                             : 0;
+  /*
+   * The deflate data is inflated raw and the trailer checked here: the
+   * CRC-32 of the bytes (`fast_crc32`, several times zlib's speed) and
+   * their length, as zlib checks them in gzip mode.
+   */
+  size_t header = gzip_header_length(body, length);
+  if (!header) return 0;
+  size_t size = length >= 18 ? bytes_le32(body + length - 4) : 0;
   size_t capacity = size + 1;
   if (capacity > length * MAX_DEFLATE_RATIO) capacity = length * MAX_DEFLATE_RATIO;
   if (capacity > MAX_WHOLE_BYTES + 1) capacity = MAX_WHOLE_BYTES + 1;
@@ -102,12 +134,12 @@ static int inflate_whole(const uint8_t *body, size_t length, uint8_t **out,
   if (!buffer) return 0;
   z_stream stream;
   memset(&stream, 0, sizeof stream);
-  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) {
+  if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) {
     free(buffer);
     return 0;
   }
-  stream.next_in = (Bytef *)body;
-  stream.avail_in = (uInt)length;
+  stream.next_in = (Bytef *)body + header;
+  stream.avail_in = (uInt)(length - header);
   size_t have = 0;
   int result;
   for (;;) {
@@ -135,8 +167,10 @@ static int inflate_whole(const uint8_t *body, size_t length, uint8_t **out,
     buffer = next;
     capacity = grown;
   }
-  int whole = result == Z_STREAM_END && stream.avail_in == 0 &&
-              have <= MAX_WHOLE_BYTES;
+  /* The trailer, and nothing after it: a further member is declined. */
+  int whole = result == Z_STREAM_END && stream.avail_in == 8 && have <= MAX_WHOLE_BYTES &&
+              bytes_le32(stream.next_in) == fast_crc32(0, buffer, have) &&
+              bytes_le32(stream.next_in + 4) == (uint32_t)have;
   inflateEnd(&stream);
   if (!whole) {
     free(buffer);
@@ -598,10 +632,9 @@ static int id_set_add(id_set_t *set, uint32_t hi, uint32_t low) {
 
 /* --------------------------------------------------------------- minutes */
 
-#define MAX_DIMENSION_VALUES 200
 #define DIMENSION_SLOTS 512
-static const uint8_t OTHER_VALUE[] = "(other)";
-#define OTHER_LENGTH 7
+static const uint8_t OTHER_VALUE[] = OTHER_VALUE_TEXT;
+#define OTHER_LENGTH (sizeof OTHER_VALUE - 1)
 
 typedef struct {
   const uint8_t *text;
@@ -657,7 +690,7 @@ static void dimension_count(dimension_counts_t *d, const uint8_t *text, uint32_t
 }
 
 typedef struct {
-  int64_t sec;
+  int64_t sec; /* first: a sec_map_t item */
   uint64_t count;
   hll_t devices;
   hll_t customers;
@@ -692,41 +725,12 @@ typedef struct {
   time_parser_t arrivals;
   id_set_t seen;
   uint32_t xor1, xor2, sum1;
-  minute_t **minutes; /* first-seen order */
-  uint32_t minute_count;
-  uint32_t minute_capacity;
-  int32_t *minute_slots; /* minute index + 1, by second */
-  uint32_t minute_slot_mask;
-  minute_t *minute; /* the last event's */
+  sec_map_t minutes; /* of minute_t, first-seen order */
+  minute_t *minute;  /* the last event's */
   uint64_t events, bad_lines, duplicate_events;
   int has_max_ts, has_max_arrival;
   int64_t max_ts, max_arrival;
 } summariser_t;
-
-static uint32_t minute_slot_of(int64_t sec, uint32_t mask) {
-  return (uint32_t)(((uint64_t)sec * 0x9e3779b97f4a7c15ull) >> 40) & mask;
-}
-
-static int minutes_grow(summariser_t *s) {
-  uint32_t capacity = s->minute_capacity ? s->minute_capacity * 2 : 16;
-  minute_t **minutes = realloc(s->minutes, capacity * sizeof(minute_t *));
-  if (!minutes) return 0;
-  s->minutes = minutes;
-  s->minute_capacity = capacity;
-  uint32_t mask = capacity * 2 - 1;
-  int32_t *slots = malloc((mask + 1) * sizeof(int32_t));
-  if (!slots) return 0;
-  memset(slots, 0, (mask + 1) * sizeof(int32_t));
-  for (uint32_t i = 0; i < s->minute_count; i++) {
-    uint32_t slot = minute_slot_of(s->minutes[i]->sec, mask);
-    while (slots[slot]) slot = (slot + 1) & mask;
-    slots[slot] = (int32_t)i + 1;
-  }
-  free(s->minute_slots);
-  s->minute_slots = slots;
-  s->minute_slot_mask = mask;
-  return 1;
-}
 
 static minute_t *minute_of(summariser_t *s, int64_t ts_ms) {
   int64_t quotient = ts_ms / 60000;
@@ -734,27 +738,16 @@ static minute_t *minute_of(summariser_t *s, int64_t ts_ms) {
   int64_t sec = quotient * 60;
   minute_t *m = s->minute;
   if (!m || m->sec != sec) {
-    uint32_t slot = minute_slot_of(sec, s->minute_slot_mask);
-    m = NULL;
-    while (s->minute_slots[slot]) {
-      minute_t *candidate = s->minutes[s->minute_slots[slot] - 1];
-      if (candidate->sec == sec) {
-        m = candidate;
-        break;
-      }
-      slot = (slot + 1) & s->minute_slot_mask;
-    }
+    uint32_t slot;
+    m = sec_map_find(&s->minutes, sec, &slot);
     if (!m) {
-      if (s->minute_count == s->minute_capacity) {
-        if (!minutes_grow(s)) return NULL;
-        slot = minute_slot_of(sec, s->minute_slot_mask);
-        while (s->minute_slots[slot]) slot = (slot + 1) & s->minute_slot_mask;
-      }
       m = calloc(1, sizeof *m);
       if (!m) return NULL;
       m->sec = sec;
-      s->minutes[s->minute_count++] = m;
-      s->minute_slots[slot] = (int32_t)s->minute_count;
+      if (!sec_map_add(&s->minutes, m, slot)) {
+        free(m);
+        return NULL;
+      }
     }
     s->minute = m;
   }
@@ -882,34 +875,14 @@ static void put_hex(bytes_t *b, uint32_t value) {
   bytes_put(b, text + 8 - n, (size_t)n);
 }
 
-static void put_blob(bytes_t *blobs, size_t start) {
-  /* The blob was written at `start` after a 4-byte gap for its length. */
-  uint32_t length = (uint32_t)(blobs->size - start - 4);
-  if (blobs->failed) return;
-  uint8_t *p = blobs->data + start;
-  p[0] = (uint8_t)length;
-  p[1] = (uint8_t)(length >> 8);
-  p[2] = (uint8_t)(length >> 16);
-  p[3] = (uint8_t)(length >> 24);
-}
-
 /** `encodeSummary` of the summary (version 1, an object's). */
 static void encode(const summariser_t *s, bytes_t *out) {
   const spec_t *spec = s->spec;
   bytes_t header = {0};
   bytes_t blobs = {0};
-  bytes_str(&header, "{\"v\":1,\"e\":");
-  bytes_int(&header, (int64_t)s->events);
-  bytes_str(&header, ",\"b\":");
-  bytes_int(&header, (int64_t)s->bad_lines);
-  bytes_str(&header, ",\"d\":");
-  bytes_int(&header, (int64_t)s->duplicate_events);
-  bytes_str(&header, ",\"c\":0,\"t\":");
-  if (s->has_max_ts) bytes_int(&header, s->max_ts);
-  else bytes_str(&header, "null");
-  bytes_str(&header, ",\"a\":");
-  if (s->has_max_arrival) bytes_int(&header, s->max_arrival);
-  else bytes_str(&header, "null");
+  bytes_summary_header(&header, 1, (int64_t)s->events, (int64_t)s->bad_lines,
+                       (int64_t)s->duplicate_events, s->has_max_ts, s->max_ts, s->has_max_arrival,
+                       s->max_arrival);
   bytes_str(&header, ",\"f\":\"");
   if (s->seen.size) {
     bytes_int(&header, s->seen.size);
@@ -921,30 +894,27 @@ static void encode(const summariser_t *s, bytes_t *out) {
     put_hex(&header, s->sum1);
   }
   bytes_str(&header, "\",\"m\":[");
-  for (uint32_t i = 0; i < s->minute_count; i++) {
-    const minute_t *m = s->minutes[i];
+  for (uint32_t i = 0; i < s->minutes.count; i++) {
+    const minute_t *m = s->minutes.items[i];
     if (i) bytes_byte(&header, ',');
     bytes_byte(&header, '[');
     bytes_int(&header, m->sec);
     bytes_byte(&header, ',');
     bytes_int(&header, (int64_t)m->count);
     bytes_str(&header, ",[");
-    size_t start = blobs.size;
-    bytes_u32(&blobs, 0);
+    size_t start = bytes_blob_start(&blobs);
     hll_encode(&m->devices, &blobs);
-    put_blob(&blobs, start);
-    start = blobs.size;
-    bytes_u32(&blobs, 0);
+    bytes_blob_end(&blobs, start);
+    start = bytes_blob_start(&blobs);
     hll_encode(&m->customers, &blobs);
-    put_blob(&blobs, start);
+    bytes_blob_end(&blobs, start);
     for (uint32_t j = 0; j < m->measure_order_count; j++) {
       uint8_t measure = m->measure_order[j];
       if (j) bytes_byte(&header, ',');
       bytes_put(&header, spec->measure_names[measure].data, spec->measure_names[measure].length);
-      start = blobs.size;
-      bytes_u32(&blobs, 0);
+      start = bytes_blob_start(&blobs);
       quantile_encode(&m->measures[measure], &blobs);
-      put_blob(&blobs, start);
+      bytes_blob_end(&blobs, start);
     }
     bytes_str(&header, "],{");
     for (uint32_t j = 0; j < m->dimension_order_count; j++) {
@@ -993,7 +963,7 @@ outcome_t summarise_object(const uint8_t *body, size_t length, const spec_t *spe
   if (!s) goto done;
   s->spec = spec;
   field_index_init(&s->index, spec);
-  if (!id_set_init(&s->seen, ID_SET_FIRST_LOG2) || !minutes_grow(s)) goto done;
+  if (!id_set_init(&s->seen, ID_SET_FIRST_LOG2) || !sec_map_grow(&s->minutes)) goto done;
   outcome = SUMMARISED;
   for (size_t pos = 0; pos < size && outcome == SUMMARISED;) {
     const uint8_t *newline = memchr(bytes + pos, '\n', size - pos);
@@ -1007,9 +977,8 @@ outcome_t summarise_object(const uint8_t *body, size_t length, const spec_t *spe
   }
 done:
   if (s) {
-    for (uint32_t i = 0; i < s->minute_count; i++) minute_free(s->minutes[i]);
-    free(s->minutes);
-    free(s->minute_slots);
+    for (uint32_t i = 0; i < s->minutes.count; i++) minute_free(s->minutes.items[i]);
+    sec_map_free(&s->minutes);
     free(s->seen.slots);
     free(s);
   }

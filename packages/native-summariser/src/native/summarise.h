@@ -15,6 +15,10 @@
 
 #include "bytes.h"
 
+/** Values kept per dimension and minute (`countValue` of summary.ts); the rest count as OTHER_VALUE. */
+#define MAX_DIMENSION_VALUES 200
+#define OTHER_VALUE_TEXT "(other)"
+
 #define MAX_SPEC_FIELDS 256
 #define MAX_SPEC_MEASURES 64
 #define MAX_SPEC_DIMENSIONS 64
