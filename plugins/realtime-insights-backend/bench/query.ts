@@ -3,8 +3,9 @@
  * GZIP NDJSON) in a local S3 server, then, in one run:
  *  - cold query throughput (MiB/s of NDJSON) of the engine for a 24 h time
  *    series, against raw JSON.parse of the same bytes fetched the same way;
- *  - the engine and DuckDB on the same files on local disk, and the floor
- *    of any reader here: gunzip + the in-place field scan, nothing else;
+ *  - the engine and DuckDB on the same files on local disk, taking turns
+ *    (`--runs`, medians compared), and the floor of a JavaScript reader
+ *    here: Node's gunzip + the in-place field scan, nothing else;
  *  - warm latency p50/p99 of the same query at N concurrent clients, with
  *    the summaries in the real Redis;
  *  - peak RSS.
@@ -60,6 +61,7 @@ const { values: flags } = parseArgs({
     seconds: { type: 'string', default: '10' },
     redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
+    runs: { type: 'string', default: '5' },
   },
 });
 const HOURS = Number(flags.hours);
@@ -68,6 +70,7 @@ const EVENTS = Number(flags.events);
 const CLIENTS = Number(flags.clients);
 const SECONDS = Number(flags.seconds);
 const THREADS = Number(flags.threads);
+const RUNS = Number(flags.runs);
 const BUCKET = 'rti-bench-transaction-logs';
 const NOW = DAY_START + (HOURS + 1) * 3_600_000; // every hour closed
 
@@ -123,6 +126,11 @@ const time = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
 };
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rti-bench-query-'));
@@ -197,7 +205,7 @@ async function main() {
   );
   // One store per location, as the plugin keeps them.
   const s3Store = new S3ObjectStore(client);
-  const fileStore = new FileObjectStore(filesDir);
+  const fileStore = new FileObjectStore(filesDir, { whole: true });
   // The plugin's default: one object worker thread per core (compiled,
   // as in a build).
   const workerFile = compileObjectWorker();
@@ -220,40 +228,19 @@ async function main() {
   const counted = coldResult.buckets.reduce((n, b) => n + b.count, 0);
 
   // ---------------------------------------------------------------- cold, local files
-  const fileEngine = new QueryEngine({
-    storeFor: () => fileStore,
-    cache: new MemorySummaryCache(100_000),
-    logger,
-    settings: () => settings,
-    summarisers,
-  });
-  const nativeBefore = summarisers.made.native;
-  const [, fileSeconds] = await time(() =>
-    fileEngine.timeSeries(stream, rangeQuery, NOW),
-  );
-  const nativeSummaries = summarisers.made.native - nativeBefore;
-  // The same, with the workers summarising in TypeScript (`workers.native:
-  // false`, or where the addon is not built).
-  const typescriptSummarisers = new ObjectWorkerPool({
-    threads: THREADS,
-    logger,
-    startWorker: compiledWorkers(workerFile),
-    native: false,
-  });
-  await typescriptSummarisers.warmUp();
-  const [, typescriptSeconds] = await time(() =>
+  // The engine and DuckDB take turns, RUNS times each, and the medians are
+  // compared: this VM's speed drifts by tens of percent between runs.
+  const duck = await DuckDBInstance.create(':memory:');
+  const connection = await duck.connect();
+  const coldFromFiles = (summariserPool: ObjectWorkerPool) =>
     new QueryEngine({
       storeFor: () => fileStore,
       cache: new MemorySummaryCache(100_000),
       logger,
       settings: () => settings,
-      summarisers: typescriptSummarisers,
-    }).timeSeries(stream, rangeQuery, NOW),
-  );
-  await typescriptSummarisers.close();
-  const duck = await DuckDBInstance.create(':memory:');
-  const connection = await duck.connect();
-  const [duckRows, duckSeconds] = await time(async () =>
+      summarisers: summariserPool,
+    }).timeSeries(stream, rangeQuery, NOW);
+  const duckQuery = async () =>
     (
       await connection.runAndReadAll(`
         SELECT time_bucket(INTERVAL 1 HOUR, ts::TIMESTAMP) AS bucket_start, count(*) AS events,
@@ -268,8 +255,35 @@ async function main() {
             rangeQuery.toMs,
           ).toISOString()}'::TIMESTAMP
         GROUP BY 1 ORDER BY 1`)
-    ).getRowObjects(),
+    ).getRowObjects();
+  const nativeBefore = summarisers.made.native;
+  const rollupsBefore = summarisers.rolledUp.native;
+  const fileRuns: number[] = [];
+  const duckRuns: number[] = [];
+  let duckRows: Awaited<ReturnType<typeof duckQuery>> = [];
+  for (let run = 0; run < RUNS; run++) {
+    fileRuns.push((await time(() => coldFromFiles(summarisers)))[1]);
+    const [rows, seconds] = await time(duckQuery);
+    duckRows = rows;
+    duckRuns.push(seconds);
+  }
+  const nativeSummaries = (summarisers.made.native - nativeBefore) / RUNS;
+  const nativeRollups = (summarisers.rolledUp.native - rollupsBefore) / RUNS;
+  const fileSeconds = median(fileRuns);
+  const duckSeconds = median(duckRuns);
+  // The same, with the workers summarising and rolling up in TypeScript
+  // (`workers.native: false`, or where the addon is not built); once.
+  const typescriptSummarisers = new ObjectWorkerPool({
+    threads: THREADS,
+    logger,
+    startWorker: compiledWorkers(workerFile),
+    native: false,
+  });
+  await typescriptSummarisers.warmUp();
+  const [, typescriptSeconds] = await time(() =>
+    coldFromFiles(typescriptSummarisers),
   );
+  await typescriptSummarisers.close();
   const duckEvents = duckRows.reduce((n, r) => n + Number(r.events), 0);
 
   // ---------------------------------------------------------------- warm, Redis
@@ -311,9 +325,10 @@ async function main() {
 
   // ---------------------------------------------------------------- floor
   // (Last, so that its garbage does not touch the warm latencies.)
-  // What any reader in this runtime pays before it summarises anything:
-  // Node's gunzip and the engine's in-place scan for the summary's fields,
-  // on one thread, then spread ideally over the worker threads.
+  // What a JavaScript reader pays before it summarises anything (the
+  // native summariser does both in C): Node's gunzip and the engine's
+  // in-place scan for the summary's fields, on one thread, then spread
+  // ideally over the worker threads.
   const scanLine = new EventLine(summaryFields({ ...stream, filters: [] }));
   const [, floorCpuSeconds] = await time(async () => {
     for (const key of keys) {
@@ -337,7 +352,7 @@ async function main() {
   const mibps = (seconds: number) => uncompressed / MiB / seconds;
   const row = (label: string, seconds: number, note = '') =>
     console.log(
-      `${label.padEnd(48)}${seconds.toFixed(2).padStart(8)} s${mibps(seconds)
+      `${label.padEnd(50)}${seconds.toFixed(2).padStart(8)} s${mibps(seconds)
         .toFixed(0)
         .padStart(8)} MiB/s  ${note}`,
     );
@@ -347,10 +362,14 @@ async function main() {
     coldSeconds,
     `ratio to raw JSON.parse ${(rawSeconds / coldSeconds).toFixed(2)}`,
   );
+  const range = (runs: number[]) =>
+    `${Math.min(...runs).toFixed(2)}-${Math.max(...runs).toFixed(2)} s`;
   row(
-    'engine cold, same files on local disk',
+    `engine cold, same files on disk (median of ${RUNS})`,
     fileSeconds,
-    `${nativeSummaries} of ${keys.length} objects summarised natively`,
+    `${range(fileRuns)}; ${nativeSummaries} of ${
+      keys.length
+    } objects summarised and ${nativeRollups} of ${HOURS} hours rolled up natively; taking turns with DuckDB`,
   );
   row(
     '  the same, summaries in TypeScript',
@@ -358,12 +377,14 @@ async function main() {
     `native is ${(typescriptSeconds / fileSeconds).toFixed(2)}x TypeScript`,
   );
   row(
-    'DuckDB read_json, same files on local disk',
+    `DuckDB read_json, same files (median of ${RUNS})`,
     duckSeconds,
-    `engine is ${(duckSeconds / fileSeconds).toFixed(2)}x DuckDB`,
+    `${range(duckRuns)}; engine is ${(duckSeconds / fileSeconds).toFixed(
+      2,
+    )}x DuckDB`,
   );
   row(
-    `floor: gunzip + field scan only, ${Math.max(1, THREADS)} threads`,
+    `JS floor: gunzip + field scan, ${Math.max(1, THREADS)} threads`,
     floorSeconds,
     `${(floorSeconds / duckSeconds).toFixed(
       2,

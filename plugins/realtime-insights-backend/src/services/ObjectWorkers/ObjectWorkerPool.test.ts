@@ -4,8 +4,9 @@ import { Worker } from 'node:worker_threads';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { rng } from '../../__testUtils__/random';
 import { InProcessSummarisers } from '../QueryEngine/ObjectSummarisers';
+import { rollUp } from '../QueryEngine/rollup';
 import { SummaryShape } from '../QueryEngine/summariseObject';
-import { encodeSummary } from '../QueryEngine/summary';
+import { decodeSummary, encodeSummary } from '../QueryEngine/summary';
 import {
   ObjectRowsReader,
   RowsRequest,
@@ -213,6 +214,73 @@ describe('ObjectWorkerPool', () => {
     },
     60_000,
   );
+
+  it.each([true, false])(
+    'rolls up encoded object summaries natively on a worker, the bytes rollUp gives here (native: %s)',
+    async native => {
+      const pool = new ObjectWorkerPool({
+        threads: 1,
+        logger: mockServices.logger.mock(),
+        native,
+      });
+      const unfiltered = { ...shape, filters: [] };
+      try {
+        const summaries: Buffer[] = [];
+        for (const seed of [11, 12, 13]) {
+          const body = object(seed, 500);
+          summaries.push(
+            (await pool.summarise(body, body.length, unfiltered)).encoded!,
+          );
+        }
+        summaries.push(summaries[1]); // a re-delivery
+        const rolled = await pool.rollUp(summaries);
+        // Without the native code, rollups are left to the caller.
+        expect(rolled === undefined).toBe(!native);
+        expect(pool.rolledUp).toEqual({
+          native: native ? 1 : 0,
+          typescript: 0,
+        });
+        if (!rolled) return;
+        const here = encodeSummary(
+          rollUp(summaries.map(summary => decodeSummary(summary)!)),
+        );
+        expect(rolled.equals(here)).toBe(true);
+        expect(decodeSummary(rolled)!.rollup!.duplicateObjects).toBe(1);
+      } finally {
+        await pool.close();
+      }
+    },
+    60_000,
+  );
+
+  it('rolls up on a worker in TypeScript what the native code declines, and not what no code reads', async () => {
+    const pool = new ObjectWorkerPool({
+      threads: 1,
+      logger: mockServices.logger.mock(),
+    });
+    const unfiltered = { ...shape, filters: [] };
+    try {
+      await pool.warmUp();
+      // A dimension value of digits: the native rollup declines it.
+      const body = gzipSync(
+        `${JSON.stringify({
+          eventId: 'e',
+          ts: '2026-11-20T10:00:00.000Z',
+          status: '404',
+        })}\n`,
+      );
+      const summary = (await pool.summarise(body, body.length, unfiltered))
+        .encoded!;
+      const rolled = await pool.rollUp([summary]);
+      expect(
+        rolled?.equals(encodeSummary(rollUp([decodeSummary(summary)!]))),
+      ).toBe(true);
+      expect(pool.rolledUp).toEqual({ native: 0, typescript: 1 });
+      expect(await pool.rollUp([Buffer.from('not a summary')])).toBe(undefined);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
 
   it('marks an object that is not gzip or is truncated corrupt, like in process', async () => {
     const pool = new ObjectWorkerPool({

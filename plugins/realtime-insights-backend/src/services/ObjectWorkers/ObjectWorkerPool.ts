@@ -8,7 +8,8 @@ import {
   SummarisedObject,
 } from '../QueryEngine/ObjectSummarisers';
 import { SummaryShape, summariseObject } from '../QueryEngine/summariseObject';
-import { corruptSummary, decodeSummary } from '../QueryEngine/summary';
+import { packSummaries } from '../QueryEngine/nativeSummaries';
+import { corruptSummary } from '../QueryEngine/summary';
 import { readWhole, releaseViews } from '../events/decompressedChunks';
 import { ObjectRows, RowsRequest } from '../Reports/objectRows';
 import { ObjectRowsSource } from '../Reports/scanEvents';
@@ -44,17 +45,19 @@ type PoolWorker = {
 
 /**
  * Worker threads that gunzip objects and read them — into summaries for the
- * query engine, into rows for reports — so cold queries and exports use
- * every core while this thread fetches objects and serves requests. A
- * request goes to the least busy worker; workers start on first use (or
- * `warmUp`). Answers are transferred, not copied; summaries come encoded,
- * as the cache stores them.
+ * query engine, into rows for reports — and roll up closed hours from
+ * their summaries (natively), so cold queries and exports use every core
+ * while this thread fetches objects and serves requests. A request goes
+ * to the least busy worker; workers start on first use (or `warmUp`).
+ * Answers are transferred, not copied; summaries and rollups come encoded,
+ * as the cache stores them, and are decoded here only when used.
  *
  * Never fails a query or a report for a worker: the work of a worker that
  * dies or cannot load is done on this thread from the bytes still held
- * here (summaries here, report rows by the caller), and after three deaths
- * the pool does everything in process. An object that a worker finds
- * corrupt is read again in process, which answers as it always does.
+ * here (summaries and rollups here, report rows by the caller), and after
+ * three deaths the pool does everything in process. An object that a
+ * worker fails on is read again in process, which answers as it always
+ * does.
  */
 export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
   private readonly workers: PoolWorker[] = [];
@@ -63,8 +66,12 @@ export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
   private failures = 0;
   private closed = false;
   private toldNative = false;
+  /** Whether the workers loaded the native code and may use it. */
+  private nativeReady = false;
   /** Summaries the workers made natively, and in TypeScript. */
   readonly made = { native: 0, typescript: 0 };
+  /** Closed hours the workers rolled up natively, and in TypeScript. */
+  readonly rolledUp = { native: 0, typescript: 0 };
 
   constructor(
     private readonly options: {
@@ -104,23 +111,30 @@ export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
       return this.inProcess.summarise(body, size, shape);
     }
     const bytes = Buffer.isBuffer(body) ? body : await readWhole(body);
-    if (!bytes) return { summary: corruptSummary() };
-    const reply = await this.run(bytes, {
-      task: 'summary',
-      shape,
-      native: this.options.native ?? true,
-    });
-    if (reply && 'summary' in reply) {
-      this.made[reply.native ? 'native' : 'typescript']++;
-      const encoded = Buffer.from(
-        reply.summary.buffer,
-        reply.summary.byteOffset,
-        reply.summary.byteLength,
-      );
-      const summary = decodeSummary(encoded);
-      if (summary) return { summary, encoded };
-    }
-    return { summary: await summariseObject(bytes, shape) };
+    if (!bytes) return SummarisedObject.of(corruptSummary());
+    const made = await this.encoded(
+      bytes,
+      { task: 'summary', shape, native: this.options.native ?? true },
+      this.made,
+    );
+    // Decoded only if it is used on this thread (not for a closed hour).
+    return made
+      ? SummarisedObject.encoded(made)
+      : SummarisedObject.of(await summariseObject(bytes, shape));
+  }
+
+  /**
+   * Rolls up natively, on a worker (which rolls up in TypeScript what the
+   * native code declines). Without the native code, rollups are left to
+   * the calling thread: the workers are then the busier side.
+   */
+  async rollUp(summaries: Buffer[]): Promise<Buffer | undefined> {
+    if (!this.usable || !this.nativeReady) return undefined;
+    return this.encoded(
+      packSummaries(summaries),
+      { task: 'rollup' },
+      this.rolledUp,
+    );
   }
 
   async rows(
@@ -162,6 +176,22 @@ export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
       !this.closed &&
       this.options.threads > 0 &&
       this.failures < MAX_WORKER_FAILURES
+    );
+  }
+
+  /** A summary or rollup made by a worker, counted in `made`. */
+  private async encoded(
+    body: Buffer,
+    task: WorkerTask & { task: 'summary' | 'rollup' },
+    made: { native: number; typescript: number },
+  ): Promise<Buffer | undefined> {
+    const reply = await this.run(body, task);
+    if (!reply || !('summary' in reply)) return undefined;
+    made[reply.native ? 'native' : 'typescript']++;
+    return Buffer.from(
+      reply.summary.buffer,
+      reply.summary.byteOffset,
+      reply.summary.byteLength,
     );
   }
 
@@ -251,6 +281,7 @@ export class ObjectWorkerPool implements ObjectSummarisers, ObjectRowsSource {
     if (this.toldNative) return;
     this.toldNative = true;
     const { logger, native = true } = this.options;
+    this.nativeReady = native && !error;
     if (!native) {
       logger.info(
         'Object workers summarise in TypeScript (workers.native: false)',

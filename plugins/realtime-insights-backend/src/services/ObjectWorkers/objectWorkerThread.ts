@@ -1,16 +1,25 @@
 import { nativeSummariserError } from '@internal/native-summariser';
 import { parentPort } from 'node:worker_threads';
 import { releaseNow } from '../events/decompressedChunks';
-import { nativeSummary } from '../QueryEngine/nativeSummaries';
+import {
+  nativeRollUp,
+  nativeSummary,
+  unpackSummaries,
+} from '../QueryEngine/nativeSummaries';
+import { rollUp } from '../QueryEngine/rollup';
 import { SummaryShape, summariseBytes } from '../QueryEngine/summariseObject';
-import { encodeSummary } from '../QueryEngine/summary';
+import { decodeSummary, encodeSummary } from '../QueryEngine/summary';
 import {
   ObjectRowsReader,
   RowsRequest,
   rowsOfObject,
 } from '../Reports/objectRows';
 
-/** What to make of an object: its summary, or its report rows. */
+/**
+ * What to make of a body: an object's summary or its report rows, or (from
+ * a closed hour's encoded object summaries, packed by `packSummaries`)
+ * the hour's rollup.
+ */
 export type WorkerTask =
   | {
       task: 'summary';
@@ -18,15 +27,18 @@ export type WorkerTask =
       /** Whether the native summariser may be used (when it loaded). */
       native: boolean;
     }
-  | { task: 'rows'; request: RowsRequest };
+  | { task: 'rows'; request: RowsRequest }
+  /** Natively (asked for only where the native code loaded), else in TypeScript. */
+  | { task: 'rollup' };
 
-/** One object's stored bytes, and what to make of them. */
+/** One object's stored bytes (or summaries to roll up), and what to make of them. */
 export type WorkerRequest = WorkerTask & { id: number; body: Uint8Array };
 
 /**
- * The answer to a request: the summary encoded as the cache keeps it
- * (`native`: made by the native summariser), or the object's rows; `ready`
- * once the worker has loaded, with why the native summariser did not load.
+ * The answer to a request: the summary or rollup encoded as the cache
+ * keeps it (`native`: made by the native code), or the object's rows;
+ * `ready` once the worker has loaded, with why the native summariser did
+ * not load.
  */
 export type WorkerReply =
   | { id: number; summary: Uint8Array; native: boolean }
@@ -87,14 +99,35 @@ function encodedSummary(
   };
 }
 
+/** A closed hour's rollup encoded: natively where the addon takes it, the same bytes either way. */
+function encodedRollup(packed: Buffer): {
+  summary: Uint8Array;
+  native: boolean;
+} {
+  const made = nativeRollUp()?.(packed);
+  if (Buffer.isBuffer(made)) return { summary: ownBuffer(made), native: true };
+  const summaries = unpackSummaries(packed).map(bytes => {
+    const summary = decodeSummary(bytes);
+    if (!summary) throw new Error('A summary to roll up could not be decoded');
+    return summary;
+  });
+  return {
+    summary: ownBuffer(encodeSummary(rollUp(summaries))),
+    native: false,
+  };
+}
+
 function answer(request: WorkerRequest): {
   reply: WorkerReply;
   transfer: ArrayBuffer[];
 } {
   const { id, body } = request;
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  if (request.task === 'summary') {
-    const made = encodedSummary(bytes, request.shape, request.native);
+  if (request.task === 'summary' || request.task === 'rollup') {
+    const made =
+      request.task === 'summary'
+        ? encodedSummary(bytes, request.shape, request.native)
+        : encodedRollup(bytes);
     return {
       reply: { id, ...made },
       transfer: [made.summary.buffer as ArrayBuffer],
@@ -113,8 +146,9 @@ function answer(request: WorkerRequest): {
 /**
  * Main of an object worker thread (the package's `./objectWorker` entry
  * point): gunzips the objects it is sent and summarises them for the query
- * engine or makes them into report rows — the same code as on the main
- * thread — and answers with bytes that are transferred, not copied.
+ * engine or makes them into report rows, and rolls up closed hours — the
+ * same code as on the main thread — and answers with bytes that are
+ * transferred, not copied.
  */
 export function runObjectWorker() {
   const port = parentPort;

@@ -403,6 +403,10 @@ describe('QueryEngine with bad data (real s3rver)', () => {
           badLines: 2,
           corruptObjects: 2,
         });
+        // The closed hour was rolled up by the worker, natively.
+        expect(pool?.rolledUp).toEqual(
+          pool ? { native: 1, typescript: 0 } : undefined,
+        );
       } finally {
         await pool?.close();
       }

@@ -97,7 +97,7 @@ type HourParts = {
   /** Closed hours: the rollup's cache key. */
   rollupKey?: string;
   /** Closed hours this query summarised: their objects' summaries. */
-  objectSummaries?: ObjectSummary[];
+  objectSummaries?: SummarisedObject[];
 };
 
 const MINUTE_MS = 60_000;
@@ -531,7 +531,8 @@ export class QueryEngine {
   ): Promise<FreshnessResponse> {
     const range = { fromMs: hourStart(now - HOUR_MS), toMs: now };
     const objects = await this.listRange(stream, range, now, 0);
-    const { summaries } = await this.summarise(stream, objects, []);
+    const { summaries: made } = await this.summarise(stream, objects, []);
+    const summaries = made.map(object => object.summary);
     let newestEvent: number | null = null;
     let newestArrival: number | null = null;
     let objectsLastHour = 0;
@@ -747,7 +748,10 @@ export class QueryEngine {
           fromCache += result.fromCache;
           return result.summaries;
         };
-        if (!hour.closed) return { summaries: await summariseHour() };
+        if (!hour.closed) {
+          const made = await summariseHour();
+          return { summaries: made.map(object => object.summary) };
+        }
         const key = `${CACHE_KEY_PREFIX}hour:${stream.bucket}:${hourPrefix(
           stream.prefix,
           hour.hourStartMs,
@@ -760,9 +764,14 @@ export class QueryEngine {
           return { summaries: [cached], rollupKey: key };
         }
         const objectSummaries = await summariseHour();
-        const rollup = rollUp(objectSummaries);
-        if (cache !== NO_CACHE) this.remember(key, rollup);
-        cache.setMany([[key, encodeSummary(rollup)]], settings.cacheTtlSeconds);
+        const { rollup, encoded } = await this.rollUpHour(objectSummaries);
+        if (cache !== NO_CACHE) {
+          this.remember(key, SummarisedObject.of(rollup));
+          cache.setMany(
+            [[key, encoded ?? encodeSummary(rollup)]],
+            settings.cacheTtlSeconds,
+          );
+        }
         return {
           summaries: [rollup],
           rollupKey: key,
@@ -834,13 +843,39 @@ export class QueryEngine {
       summaries = result.summaries;
       readFromStore = objects.length - result.fromCache;
     }
-    const rollup = rollUpWithout(summaries, repeated);
-    if (cache !== NO_CACHE) this.remember(key, rollup);
-    cache.setMany(
-      [[key, encodeSummary(rollup)]],
-      this.options.settings().cacheTtlSeconds,
+    const rollup = rollUpWithout(
+      summaries.map(object => object.summary),
+      repeated,
     );
+    if (cache !== NO_CACHE) {
+      this.remember(key, SummarisedObject.of(rollup));
+      cache.setMany(
+        [[key, encodeSummary(rollup)]],
+        this.options.settings().cacheTtlSeconds,
+      );
+    }
     return { rollup, readFromStore };
+  }
+
+  /**
+   * A closed hour's rollup: made by the object workers from the encoded
+   * object summaries where there are workers (natively, or at least off
+   * this thread), here otherwise; with its cache encoding when made there.
+   */
+  private async rollUpHour(
+    objects: SummarisedObject[],
+  ): Promise<{ rollup: ObjectSummary; encoded?: Buffer }> {
+    const encoded =
+      objects.length > 0
+        ? await this.summarisers.rollUp?.(
+            objects.map(
+              object => object.encoded ?? encodeSummary(object.summary),
+            ),
+          )
+        : undefined;
+    const rollup = encoded && decodeSummary(encoded);
+    if (rollup) return { rollup, encoded };
+    return { rollup: rollUp(objects.map(object => object.summary)) };
   }
 
   // Merges of the same immutable parts (e.g. an event hour spread over two
@@ -861,11 +896,11 @@ export class QueryEngine {
     return acc;
   }
 
-  // Decoded summaries of immutable objects and closed hours: an in-process
-  // LRU in front of Redis, so warm queries neither fetch nor decode.
-  private readonly decoded = new Map<string, ObjectSummary>();
+  // Summaries of immutable objects and closed hours: an in-process LRU in
+  // front of Redis, so warm queries neither fetch nor decode.
+  private readonly decoded = new Map<string, SummarisedObject>();
 
-  private remember(key: string, summary: ObjectSummary) {
+  private remember(key: string, summary: SummarisedObject) {
     this.decoded.delete(key);
     this.decoded.set(key, summary);
     if (this.decoded.size > DECODED_CACHE_ENTRIES) {
@@ -877,11 +912,11 @@ export class QueryEngine {
     const hit = this.decoded.get(key);
     if (hit) {
       this.remember(key, hit);
-      return hit;
+      return hit.summary;
     }
     const [buffer] = await this.options.cache.getMany([key]);
     const summary = buffer ? decodeSummary(buffer) : undefined;
-    if (summary) this.remember(key, summary);
+    if (summary) this.remember(key, SummarisedObject.of(summary, buffer));
     return summary;
   }
 
@@ -924,11 +959,13 @@ export class QueryEngine {
     const summaries = await mapWithConcurrency(
       objects.map((object, index) => ({ object, index })),
       settings.maxConcurrency + (whole?.inFlight ?? 0),
-      async ({ object, index }) => {
+      async ({ object, index }): Promise<SummarisedObject> => {
         const key = keys[index];
         const buffer = cached.get(key);
+        const decoded = buffer ? decodeSummary(buffer) : undefined;
         const hit =
-          inMemory[index] ?? (buffer ? decodeSummary(buffer) : undefined);
+          inMemory[index] ??
+          (decoded ? SummarisedObject.of(decoded, buffer) : undefined);
         if (hit) {
           fromCache++;
           this.remember(key, hit);
@@ -948,26 +985,28 @@ export class QueryEngine {
           );
           made = bytes
             ? await this.summarisers.summarise(bytes, object.size, shape)
-            : { summary: corruptSummary() };
+            : SummarisedObject.of(corruptSummary());
         } else {
           made = await objectReads.run(async () =>
             this.summarisers.summarise(await read(), object.size, shape),
           );
         }
-        const { summary, encoded } = made;
-        if (summary.corrupt || summary.badLines > 0) {
+        const { corrupt, badLines } = made.health;
+        if (corrupt || badLines > 0) {
           this.options.logger.warn(
             `Object s3://${stream.bucket}/${object.key}: ${
-              summary.corrupt
+              corrupt
                 ? 'corrupt, skipped'
-                : `${summary.badLines} unreadable lines skipped`
+                : `${badLines} unreadable lines skipped`
             }`,
           );
         }
-        if (!bypass) this.remember(key, summary);
-        if (!bypass) fresh.push([key, encoded ?? encodeSummary(summary)]);
+        if (!bypass) {
+          this.remember(key, made);
+          fresh.push([key, made.encoded ?? encodeSummary(made.summary)]);
+        }
         onObject?.();
-        return summary;
+        return made;
       },
     );
     cache.setMany(fresh, settings.cacheTtlSeconds);

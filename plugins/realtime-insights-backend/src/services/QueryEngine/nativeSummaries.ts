@@ -1,4 +1,8 @@
-import { Declined, nativeSummariser } from '@internal/native-summariser';
+import {
+  Declined,
+  RollupDeclined,
+  nativeSummariser,
+} from '@internal/native-summariser';
 import { SummaryShape, summaryFields } from './summariseObject';
 
 /**
@@ -70,4 +74,45 @@ function encodeSpec(shape: SummaryShape): Buffer {
     }
   }
   return Buffer.concat(parts);
+}
+
+/**
+ * Rolls up a closed hour natively: the encoded rollup of the hour's
+ * encoded object summaries (earliest first, packed by `packSummaries`),
+ * byte for byte `encodeSummary(rollUp(summaries.map(decodeSummary)))`,
+ * or why the hour is left to the TypeScript.
+ */
+export type NativeRollUp = (packed: Uint8Array) => Buffer | RollupDeclined;
+
+/** The native rollup, or undefined when the addon is not built here. */
+export function nativeRollUp(): NativeRollUp | undefined {
+  return nativeSummariser()?.rollUp;
+}
+
+/** Summaries as the addon takes them: each a u32 LE length and its bytes. */
+export function packSummaries(summaries: Uint8Array[]): Buffer {
+  const packed = Buffer.allocUnsafe(
+    summaries.reduce((n, s) => n + 4 + s.length, 0),
+  );
+  let at = 0;
+  for (const summary of summaries) {
+    at = packed.writeUInt32LE(summary.length, at);
+    packed.set(summary, at);
+    at += summary.length;
+  }
+  return packed;
+}
+
+/** The summaries `packSummaries` packed (views of `packed`). */
+export function unpackSummaries(packed: Buffer): Buffer[] {
+  const summaries: Buffer[] = [];
+  for (let at = 0; at < packed.length; ) {
+    const length = at + 4 <= packed.length ? packed.readUInt32LE(at) : 0;
+    if (at + 4 + length > packed.length) {
+      throw new RangeError('Packed summaries end part way through one');
+    }
+    summaries.push(packed.subarray(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
+  return summaries;
 }

@@ -1,4 +1,5 @@
 import { rollUp } from './rollup';
+import { HyperLogLog, QuantileSketch } from '../sketches';
 import { hashString64 } from '../sketches/hashString64';
 import {
   ObjectSummary,
@@ -6,6 +7,7 @@ import {
   emptyMinute,
   emptySummary,
   encodeSummary,
+  summaryHealth,
 } from './summary';
 
 const hashesOf = (fingerprints: string[]) =>
@@ -94,5 +96,74 @@ describe('summary encoding', () => {
       '{"v":1,',
     );
     expect(decodeSummary(encodeSummary(object))?.fingerprint).toBe('3:a:b:c');
+  });
+});
+
+describe('decodeSummary', () => {
+  /** A rollup of 30 minutes, each with a device, a measure and a dimension. */
+  function rollupOfMinutes() {
+    return rollUp(
+      Array.from({ length: 30 }, (_, i) => {
+        const summary = objectSummary(`1:${i}:0:0`);
+        const [[sec, minute]] = summary.minutes;
+        minute.measures.set('amount', new QuantileSketch());
+        minute.measures.get('amount')!.add(i + 1);
+        minute.dims.set('status', new Map([['ok', 3]]));
+        return { ...summary, minutes: new Map([[sec + i * 60, minute]]) };
+      }),
+    );
+  }
+
+  afterEach(() => jest.restoreAllMocks());
+
+  it('decodes a minute’s sketches when first read, so hour totals cost no minutes', () => {
+    const encoded = encodeSummary(rollupOfMinutes());
+    const decodes = jest.spyOn(HyperLogLog, 'fromBuffer');
+    const decoded = decodeSummary(encoded)!;
+    expect(decodes).not.toHaveBeenCalled();
+    const [hour] = decoded.hours!.values();
+    expect(hour.devices.estimate()).toBeCloseTo(1, 0);
+    expect(hour.measures.get('amount')!.count).toBe(30);
+    expect(decodes).toHaveBeenCalledTimes(2); // the hour's devices and customers
+    const minutes = [...decoded.minutes.values()];
+    expect(minutes.map(m => m.measures.get('amount')!.max)).toEqual(
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
+    expect(minutes.every(m => m.dims.get('status')!.get('ok') === 3)).toBe(
+      true,
+    );
+    expect(decodes).toHaveBeenCalledTimes(62);
+  });
+
+  it('reads a damaged sketch as a miss at once, not when it is read', () => {
+    const encoded = encodeSummary(rollupOfMinutes());
+    // The last byte before the fingerprints: inside the last hour's sketch.
+    const fingerprints = 30 * 8;
+    const damaged = Buffer.from(encoded);
+    damaged[damaged.length - fingerprints - 4 - 6] ^= 1;
+    expect(decodeSummary(encoded)).toBeDefined();
+    expect(decodeSummary(damaged)).toBeUndefined();
+  });
+});
+
+describe('summaryHealth', () => {
+  it('reads corrupt and bad lines from the header, as decoding would', () => {
+    for (const summary of [
+      { ...objectSummary('a'), badLines: 12 },
+      { ...emptySummary(), corrupt: true },
+      objectSummary('b'),
+    ]) {
+      const encoded = encodeSummary(summary);
+      const decoded = decodeSummary(encoded)!;
+      expect(summaryHealth(encoded)).toEqual({
+        corrupt: decoded.corrupt,
+        badLines: decoded.badLines,
+      });
+    }
+  });
+
+  it('gives nothing for bytes that are not a summary', () => {
+    expect(summaryHealth(Buffer.from('ab'))).toBeUndefined();
+    expect(summaryHealth(Buffer.from('\u0008\0\0\0{"x":1}'))).toBeUndefined();
   });
 });

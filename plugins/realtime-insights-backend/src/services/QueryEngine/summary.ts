@@ -1,4 +1,4 @@
-import { HyperLogLog, QuantileSketch } from '../sketches';
+import { HyperLogLog, QuantileSketch, checksumHolds } from '../sketches';
 
 /** Distinct values kept per dimension and minute; the rest count as `(other)`. */
 export const MAX_DIMENSION_VALUES = 200;
@@ -206,7 +206,65 @@ export function encodeSummary(summary: ObjectSummary): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Decodes a cached summary; undefined (a cache miss) when unreadable. */
+/**
+ * A minute (or event hour) read from an encoded summary: its count at
+ * once, its sketches and dimension counts when first read. A query of
+ * whole hours reads only a rollup's hour totals, never its sixty minutes.
+ */
+class StoredMinute implements MinuteSummary {
+  private sketches?: Pick<MinuteSummary, 'devices' | 'customers' | 'measures'>;
+  private dimensions?: MinuteSummary['dims'];
+
+  constructor(
+    readonly count: number,
+    /** Devices, customers, then each measure's sketch. */
+    private readonly blobs: Buffer[],
+    private readonly measureNames: string[],
+    private readonly dimensionCounts: Record<string, Record<string, number>>,
+  ) {}
+
+  get devices() {
+    return this.decoded().devices;
+  }
+
+  get customers() {
+    return this.decoded().customers;
+  }
+
+  get measures() {
+    return this.decoded().measures;
+  }
+
+  get dims() {
+    this.dimensions ??= new Map(
+      Object.entries(this.dimensionCounts).map(([name, counts]) => [
+        name,
+        new Map(Object.entries(counts)),
+      ]),
+    );
+    return this.dimensions;
+  }
+
+  private decoded() {
+    this.sketches ??= {
+      devices: HyperLogLog.fromBuffer(this.blobs[0]),
+      customers: HyperLogLog.fromBuffer(this.blobs[1]),
+      measures: new Map(
+        this.measureNames.map((name, i) => [
+          name,
+          QuantileSketch.fromBuffer(this.blobs[2 + i]),
+        ]),
+      ),
+    };
+    return this.sketches;
+  }
+}
+
+/**
+ * Decodes a cached summary; undefined (a cache miss) when unreadable. Its
+ * minutes' sketches are decoded when first read (`StoredMinute`); their
+ * checksums are checked here.
+ */
 export function decodeSummary(buffer: Buffer): ObjectSummary | undefined {
   try {
     const headerLength = buffer.readUInt32LE(0);
@@ -219,31 +277,23 @@ export function decodeSummary(buffer: Buffer): ObjectSummary | undefined {
     const nextBlob = () => {
       const length = buffer.readUInt32LE(offset);
       const blob = buffer.subarray(offset + 4, offset + 4 + length);
+      if (blob.length !== length) throw new RangeError('truncated');
       offset += 4 + length;
       return blob;
     };
     const decodeMinutes = (headers: MinuteHeader[]) => {
       const minutes = new Map<number, MinuteSummary>();
       for (const [sec, count, measureNames, dims] of headers) {
-        const minute: MinuteSummary = {
-          count,
-          devices: HyperLogLog.fromBuffer(nextBlob()),
-          customers: HyperLogLog.fromBuffer(nextBlob()),
-          measures: new Map(),
-          dims: new Map(),
-        };
-        for (const name of measureNames) {
-          minute.measures.set(name, QuantileSketch.fromBuffer(nextBlob()));
-        }
-        for (const [name, counts] of Object.entries(dims)) {
-          minute.dims.set(name, new Map(Object.entries(counts)));
-        }
-        minutes.set(sec, minute);
+        const blobs = [nextBlob(), nextBlob(), ...measureNames.map(nextBlob)];
+        // Damage shows now, as a miss, though the sketches decode later.
+        if (!blobs.every(checksumHolds)) return undefined;
+        minutes.set(sec, new StoredMinute(count, blobs, measureNames, dims));
       }
       return minutes;
     };
     const minutes = decodeMinutes(header.m);
     const hours = header.h ? decodeMinutes(header.h) : undefined;
+    if (!minutes || (header.h && !hours)) return undefined;
     const hashes = isRollup ? nextBlob() : Buffer.alloc(0);
     if (hashes.length % 8 !== 0) return undefined;
     const fingerprints = new Uint32Array(hashes.length / 4);
@@ -274,6 +324,25 @@ export function decodeSummary(buffer: Buffer): ObjectSummary | undefined {
   } catch {
     return undefined;
   }
+}
+
+// The start of every header, as `encodeSummary` writes it.
+const HEADER_START = /^\{"v":\d+,"e":\d+,"b":(\d+),"d":\d+,"c":([01]),/;
+
+/**
+ * Whether an encoded summary's object was corrupt, and its unreadable
+ * lines, from the start of its header (nothing else decoded); undefined
+ * when the header does not start as `encodeSummary` starts it.
+ */
+export function summaryHealth(
+  buffer: Buffer,
+): { corrupt: boolean; badLines: number } | undefined {
+  if (buffer.length < 4) return undefined;
+  const end = Math.min(buffer.length, 4 + buffer.readUInt32LE(0), 100);
+  const match = HEADER_START.exec(buffer.toString('latin1', 4, end));
+  return match
+    ? { corrupt: match[2] === '1', badLines: Number(match[1]) }
+    : undefined;
 }
 
 function u32(n: number): Buffer {

@@ -1,6 +1,11 @@
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { decompressedWhole, readAll, releaseViews } from './decompressedChunks';
+import {
+  decompressedWhole,
+  readAll,
+  readWhole,
+  releaseViews,
+} from './decompressedChunks';
 import { rng } from '../../__testUtils__/random';
 
 function ndjson(lines: number, seed: number): Buffer {
@@ -67,6 +72,24 @@ describe('readAll', () => {
     expect(one.length).toBe(0);
     expect(parts.length).toBe(0);
     expect(shared.equals(copy)).toBe(true);
+  });
+});
+
+describe('readWhole', () => {
+  it('gives a sole chunk as it came, joins several, and nothing for a broken body', async () => {
+    const bytes = ndjson(100, 7);
+    expect(await readWhole(Readable.from([bytes]))).toBe(bytes);
+    const parts = await readWhole(
+      Readable.from([bytes.subarray(0, 10), bytes.subarray(10)]),
+    );
+    expect(parts?.equals(bytes)).toBe(true);
+    const broken = Readable.from(
+      (async function* breaking() {
+        yield bytes.subarray(0, 10);
+        throw new Error('connection reset');
+      })(),
+    );
+    expect(await readWhole(broken)).toBeUndefined();
   });
 });
 

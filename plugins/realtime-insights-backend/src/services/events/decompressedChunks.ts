@@ -14,6 +14,15 @@ function asBuffer(chunk: Uint8Array | string): Buffer {
  * buffer), so the caller may free it at once (`releaseViews`).
  */
 export async function readAll(body: Readable): Promise<Buffer> {
+  return joined(body, true);
+}
+
+/**
+ * A body's bytes in one buffer: with `copy`, a new one; otherwise a sole
+ * chunk as it came (a whole file read at once, say), which the caller
+ * may read but must not free.
+ */
+async function joined(body: Readable, copy: boolean): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of body) {
@@ -21,6 +30,7 @@ export async function readAll(body: Readable): Promise<Buffer> {
     chunks.push(bytes);
     length += bytes.length;
   }
+  if (!copy && chunks.length === 1) return chunks[0];
   const all = Buffer.allocUnsafeSlow(length);
   let offset = 0;
   for (const chunk of chunks) offset += chunk.copy(all, offset);
@@ -28,13 +38,14 @@ export async function readAll(body: Readable): Promise<Buffer> {
 }
 
 /**
- * `readAll`, or undefined when the read fails part way: a caller that
- * reads objects whole counts that object as corrupt, as one summarised as
- * it streams is.
+ * A body's bytes in one buffer (a sole chunk is not copied: read them,
+ * do not free them), or undefined when the read fails part way: a caller
+ * that reads objects whole counts that object as corrupt, as one
+ * summarised as it streams is.
  */
 export async function readWhole(body: Readable): Promise<Buffer | undefined> {
   try {
-    return await readAll(body);
+    return await joined(body, false);
   } catch {
     return undefined;
   }

@@ -16,6 +16,19 @@ export class SketchFormatError extends Error {
 /** Every encoded sketch ends with a CRC-32 of the bytes before it. */
 const CHECKSUM_BYTES = 4;
 
+/** Whether encoded bytes end with the CRC-32 of the bytes before them. */
+export function checksumHolds(bytes: Uint8Array): boolean {
+  const end = bytes.length - CHECKSUM_BYTES;
+  return (
+    end >= 0 &&
+    crc32(bytes.subarray(0, end)) ===
+      new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(
+        end,
+        true,
+      )
+  );
+}
+
 /** Little-endian writer over a growable byte array. */
 export class ByteWriter {
   private bytes: Uint8Array;
@@ -114,14 +127,7 @@ export class ByteReader {
       );
     }
     this.end = buffer.length - CHECKSUM_BYTES;
-    const view = new DataView(
-      buffer.buffer,
-      buffer.byteOffset,
-      buffer.byteLength,
-    );
-    if (
-      crc32(buffer.subarray(0, this.end)) !== view.getUint32(this.end, true)
-    ) {
+    if (!checksumHolds(buffer)) {
       throw new SketchFormatError(`${what}: checksum mismatch (corrupt data)`);
     }
     this.position = 2;

@@ -1,3 +1,3 @@
 export { HyperLogLog } from './HyperLogLog';
 export { QuantileSketch } from './QuantileSketch';
-export { SketchFormatError } from './binaryCodec';
+export { SketchFormatError, checksumHolds } from './binaryCodec';
