@@ -20,12 +20,13 @@ export default defineConfig({
   outputDir: 'test-results',
   webServer: {
     command: 'node --openssl-legacy-provider --import tsx scripts/dev/start.ts',
-    url: 'http://localhost:3000',
     // The app answers before the stack is ready: a guest signed in before
     // the catalog holds its teams gets a token without them (no Admin
-    // button for that browser session). Wait for the start script's line.
+    // button for that browser session). Ready is the start script's line,
+    // and only that: with a `url` as well, Playwright goes on at whichever
+    // comes first (seen: the admin test signed in a second before "ready").
+    // So the tests always start their own stack; stop a running one first.
     wait: { stdout: /ready: open http/ },
-    reuseExistingServer: !process.env.CI,
     timeout: 420_000,
     stdout: 'pipe',
     env: { RTI_DEVICES: '200', RTI_DATA_DIR: '.cache/e2e' },

@@ -1,19 +1,9 @@
 import { Page, expect, test } from '@playwright/test';
+import { signIn } from './signIn';
 
 // Tall enough for full-page screenshots: Backstage pages scroll inside
 // their content area, not the document.
 test.use({ viewport: { width: 1280, height: 2400 } });
-
-async function signIn(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  // Signed in once the app shell is there; later page loads keep the session.
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'Real-time Insights' }),
-  ).toBeVisible();
-}
 
 /** The records chart's total and newest non-empty bucket, from its data attributes. */
 async function recordChartState(page: Page) {

@@ -1,5 +1,6 @@
 import { Download, Page, expect, test } from '@playwright/test';
 import fs from 'node:fs';
+import { signIn } from './signIn';
 
 const BACKEND = 'http://localhost:7007';
 const API = `${BACKEND}/api/realtime-insights`;
@@ -91,14 +92,7 @@ test('downloads a CSV report of a stream, as a job too, shares it and revokes th
 }, testInfo) => {
   // Waits for a minute of device data to settle before comparing exports.
   test.setTimeout(300_000);
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  // Signed in once the app shell is there; later page loads keep the session.
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'Real-time Insights' }),
-  ).toBeVisible();
+  await signIn(page);
   await page.goto(`/realtime-insights/streams/${STREAM}`);
   // Wait for data: devices → local Firehose → S3 → backend → chart.
   const chart = page.getByTestId('record-count-chart');
