@@ -173,8 +173,6 @@ describe('ReportDownloadButton', () => {
     expect(
       await screen.findByText(
         'Read 4.0 MiB of 10.0 MiB · 40,000 of about 100,000 events',
-        {},
-        { timeout: 3000 },
       ),
     ).toBeInTheDocument();
     expect(
@@ -216,16 +214,10 @@ describe('ReportDownloadButton', () => {
     await render();
     fireEvent.click(screen.getByRole('button', { name: /report/i }));
     fireEvent.click(await screen.findByRole('button', { name: 'Download' }));
-    expect(
-      await screen.findByText('Failed: NoSuchBucket', {}, { timeout: 3000 }),
-    ).toBeInTheDocument();
+    expect(await screen.findByText('Failed: NoSuchBucket')).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     expect(
-      await screen.findByText(
-        'Ready: 1,234 rows, 3.0 MiB',
-        {},
-        { timeout: 3000 },
-      ),
+      await screen.findByText('Ready: 1,234 rows, 3.0 MiB'),
     ).toBeInTheDocument();
     await waitFor(() =>
       expect(downloads).toEqual([
