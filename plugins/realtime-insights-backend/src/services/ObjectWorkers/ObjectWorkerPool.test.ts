@@ -77,13 +77,35 @@ const rowsRequest = (rowFormat: 'csv' | 'ndjson'): RowsRequest => ({
   filters: shape.filters,
 });
 
+type PoolOptions = ConstructorParameters<typeof ObjectWorkerPool>[0];
+
+/**
+ * Runs `use` on a new pool (one thread and a mock logger unless `options`
+ * say otherwise) and closes the pool, whatever `use` does; gives the
+ * closed pool.
+ */
+async function withPool(
+  options: Partial<PoolOptions>,
+  use: (
+    pool: ObjectWorkerPool,
+    logger: ReturnType<typeof mockServices.logger.mock>,
+  ) => Promise<void>,
+): Promise<ObjectWorkerPool> {
+  const logger = mockServices.logger.mock();
+  const pool = new ObjectWorkerPool({ threads: 1, logger, ...options });
+  try {
+    await use(pool, logger);
+  } finally {
+    await pool.close();
+  }
+  return pool;
+}
+
 describe('ObjectWorkerPool', () => {
   it.each(['csv', 'ndjson'] as const)(
     'makes report rows (%s) on worker threads exactly as in process',
     async rowFormat => {
-      const logger = mockServices.logger.mock();
-      const pool = new ObjectWorkerPool({ threads: 2, logger });
-      try {
+      await withPool({ threads: 2 }, async (pool, logger) => {
         const request = rowsRequest(rowFormat);
         const bodies = [41, 42, 43].map(seed => object(seed));
         const wanted = bodies.map(body => rowsOfObject(body, request));
@@ -106,28 +128,20 @@ describe('ObjectWorkerPool', () => {
           expect(result.badLines).toBe(1);
         }
         expect(logger.error).not.toHaveBeenCalled();
-      } finally {
-        await pool.close();
-      }
+      });
     },
     60_000,
   );
 
   it('leaves a corrupt object to the caller, which reads it in process', async () => {
-    const pool = new ObjectWorkerPool({
-      threads: 1,
-      logger: mockServices.logger.mock(),
-    });
-    try {
+    await withPool({}, async pool => {
       const truncated = object(44).subarray(0, 500);
       expect(await pool.rows(truncated, rowsRequest('csv'))).toBeUndefined();
       expect(() => rowsOfObject(truncated, rowsRequest('csv'))).toThrow(
         /unexpected end of file/,
       );
       expect(pool.size).toBe(1); // the worker lives on
-    } finally {
-      await pool.close();
-    }
+    });
   }, 60_000);
 
   it('makes rows of each object alone with a reader used again (as workers do)', () => {
@@ -154,9 +168,7 @@ describe('ObjectWorkerPool', () => {
   });
 
   it('summarises on worker threads exactly as in process, and encodes for the cache', async () => {
-    const logger = mockServices.logger.mock();
-    const pool = new ObjectWorkerPool({ threads: 2, logger });
-    try {
+    const closed = await withPool({ threads: 2 }, async (pool, logger) => {
       const bodies = [1, 2, 3, 4, 5].map(seed => object(seed));
       const results = await Promise.all(
         bodies.map(body =>
@@ -172,19 +184,15 @@ describe('ObjectWorkerPool', () => {
         expect(encodeSummary(result.summary).equals(want)).toBe(true);
       }
       expect(logger.error).not.toHaveBeenCalled();
-    } finally {
-      await pool.close();
-    }
-    expect(pool.size).toBe(0);
+    });
+    expect(closed.size).toBe(0);
   }, 60_000);
 
   it.each([true, false])(
     'summarises unfiltered objects natively where it may (native: %s), the same bytes as in process',
     async native => {
-      const logger = mockServices.logger.mock();
-      const pool = new ObjectWorkerPool({ threads: 1, logger, native });
       const unfiltered = { ...shape, filters: [] };
-      try {
+      await withPool({ native }, async (pool, logger) => {
         // Without its bad line, an object is one the native code reads.
         const bodies = [6, 7].map(seed =>
           gzipSync(
@@ -208,9 +216,7 @@ describe('ObjectWorkerPool', () => {
             ? 'Object workers summarise with the native summariser'
             : 'Object workers summarise in TypeScript (workers.native: false)',
         );
-      } finally {
-        await pool.close();
-      }
+      });
     },
     60_000,
   );
@@ -218,13 +224,8 @@ describe('ObjectWorkerPool', () => {
   it.each([true, false])(
     'rolls up encoded object summaries natively on a worker, the bytes rollUp gives here (native: %s)',
     async native => {
-      const pool = new ObjectWorkerPool({
-        threads: 1,
-        logger: mockServices.logger.mock(),
-        native,
-      });
       const unfiltered = { ...shape, filters: [] };
-      try {
+      await withPool({ native }, async pool => {
         const summaries: Buffer[] = [];
         for (const seed of [11, 12, 13]) {
           const body = object(seed, 500);
@@ -246,20 +247,14 @@ describe('ObjectWorkerPool', () => {
         );
         expect(rolled.equals(here)).toBe(true);
         expect(decodeSummary(rolled)!.rollup!.duplicateObjects).toBe(1);
-      } finally {
-        await pool.close();
-      }
+      });
     },
     60_000,
   );
 
   it('rolls up on a worker in TypeScript what the native code declines, and not what no code reads', async () => {
-    const pool = new ObjectWorkerPool({
-      threads: 1,
-      logger: mockServices.logger.mock(),
-    });
     const unfiltered = { ...shape, filters: [] };
-    try {
+    await withPool({}, async pool => {
       await pool.warmUp();
       // A dimension value of digits: the native rollup declines it.
       const body = gzipSync(
@@ -277,17 +272,11 @@ describe('ObjectWorkerPool', () => {
       ).toBe(true);
       expect(pool.rolledUp).toEqual({ native: 0, typescript: 1 });
       expect(await pool.rollUp([Buffer.from('not a summary')])).toBe(undefined);
-    } finally {
-      await pool.close();
-    }
+    });
   }, 60_000);
 
   it('marks an object that is not gzip or is truncated corrupt, like in process', async () => {
-    const pool = new ObjectWorkerPool({
-      threads: 1,
-      logger: mockServices.logger.mock(),
-    });
-    try {
+    await withPool({}, async pool => {
       const truncated = object(7).subarray(0, 500);
       const result = await pool.summarise(
         Readable.from([truncated]),
@@ -296,16 +285,12 @@ describe('ObjectWorkerPool', () => {
       );
       expect(result.summary.corrupt).toBe(true);
       expect(result.encoded?.equals(await expected(truncated))).toBe(true);
-    } finally {
-      await pool.close();
-    }
+    });
   }, 60_000);
 
   it('summarises in process when workers die, and stops starting them after three deaths', async () => {
-    const logger = mockServices.logger.mock();
     const startWorker = jest.fn(dyingWorker);
-    const pool = new ObjectWorkerPool({ threads: 2, logger, startWorker });
-    try {
+    await withPool({ threads: 2, startWorker }, async (pool, logger) => {
       for (const seed of [11, 12, 13, 14, 15]) {
         const body = object(seed, 300);
         expect(await summarisedAsInProcess(pool, body)).toBe(true);
@@ -315,28 +300,19 @@ describe('ObjectWorkerPool', () => {
       expect(logger.error).toHaveBeenLastCalledWith(
         expect.stringContaining('working in process from now on'),
       );
-    } finally {
-      await pool.close();
-    }
+    });
   }, 60_000);
 
   it('summarises in process when a worker cannot start', async () => {
-    const logger = mockServices.logger.mock();
-    const pool = new ObjectWorkerPool({
-      threads: 1,
-      logger,
-      startWorker: () =>
-        new Worker(`require('./no-such-summary-worker')`, { eval: true }),
-    });
-    try {
+    const startWorker = () =>
+      new Worker(`require('./no-such-summary-worker')`, { eval: true });
+    await withPool({ startWorker }, async (pool, logger) => {
       const body = object(21, 300);
       expect(await summarisedAsInProcess(pool, body)).toBe(true);
       expect(logger.error).toHaveBeenCalledWith(
         expect.stringContaining('no-such-summary-worker'),
       );
-    } finally {
-      await pool.close();
-    }
+    });
   }, 60_000);
 
   it('summarises in process with no threads configured', async () => {

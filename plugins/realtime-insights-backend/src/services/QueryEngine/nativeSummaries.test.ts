@@ -372,6 +372,16 @@ describe('native rollups', () => {
   const jsRollUp = (summaries: Buffer[]) =>
     encodeSummary(rollUp(summaries.map(s => decodeSummary(s)!)));
 
+  /** The encoded summary of an object of `count` events, the `i`th made by `event(i)`. */
+  const summaryOfEvents = (count: number, event: (i: number) => object) =>
+    jsSummary(
+      Buffer.from(
+        Array.from({ length: count }, (_, i) => JSON.stringify(event(i))).join(
+          '\n',
+        ),
+      ),
+    );
+
   /** The encoded summaries of `count` objects of random events (some re-delivered). */
   function objectSummaries(seed: number, count: number): Buffer[] {
     const random = rng(seed);
@@ -419,18 +429,12 @@ describe('native rollups', () => {
     expect(Buffer.compare(roll([]) as Buffer, jsRollUp([]))).toBe(0);
     // 200 objects of 100 devices each in one minute: past m/32 registers.
     const summaries = Array.from({ length: 200 }, (_, o) =>
-      jsSummary(
-        Buffer.from(
-          Array.from({ length: 100 }, (__, i) =>
-            JSON.stringify({
-              eventId: `o${o}-${i}`,
-              deviceId: `d${o * 100 + i}`,
-              ts: iso(START + i),
-              amount: o + i / 100,
-            }),
-          ).join('\n'),
-        ),
-      ),
+      summaryOfEvents(100, i => ({
+        eventId: `o${o}-${i}`,
+        deviceId: `d${o * 100 + i}`,
+        ts: iso(START + i),
+        amount: o + i / 100,
+      })),
     );
     const native = roll(summaries) as Buffer;
     expect(Buffer.compare(native, jsRollUp(summaries))).toBe(0);
@@ -443,17 +447,11 @@ describe('native rollups', () => {
 
   it('counts values past 200 per dimension as (other) across objects', () => {
     const summaries = Array.from({ length: 6 }, (_, o) =>
-      jsSummary(
-        Buffer.from(
-          Array.from({ length: 120 }, (__, i) =>
-            JSON.stringify({
-              eventId: `o${o}-${i}`,
-              ts: iso(START + i),
-              currency: o === 3 && i === 0 ? '(other)' : `X${o * 60 + i}`,
-            }),
-          ).join('\n'),
-        ),
-      ),
+      summaryOfEvents(120, i => ({
+        eventId: `o${o}-${i}`,
+        ts: iso(START + i),
+        currency: o === 3 && i === 0 ? '(other)' : `X${o * 60 + i}`,
+      })),
     );
     const native = roll(summaries) as Buffer;
     expect(native.toString('latin1')).toContain('"(other)":');
@@ -487,13 +485,10 @@ describe('native rollups', () => {
     [
       'events spread over more than 1,024 minutes and hours',
       [
-        jsSummary(
-          Buffer.from(
-            Array.from({ length: 1100 }, (__, i) =>
-              JSON.stringify({ eventId: `e${i}`, ts: iso(START + i * 60_000) }),
-            ).join('\n'),
-          ),
-        ),
+        summaryOfEvents(1100, i => ({
+          eventId: `e${i}`,
+          ts: iso(START + i * 60_000),
+        })),
       ],
       RollupDeclined.Spread,
     ],
