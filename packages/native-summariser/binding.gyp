@@ -7,6 +7,7 @@
         "src/native/bytes.c",
         "src/native/crc32.c",
         "src/native/hash64.c",
+        "src/native/hashset64.c",
         "src/native/jslog.c",
         "src/native/rollup.c",
         "src/native/secmap.c",

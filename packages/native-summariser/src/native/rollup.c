@@ -6,6 +6,7 @@
 
 #include "crc32.h"
 #include "hash64.h"
+#include "hashset64.h"
 #include "secmap.h"
 #include "sketches.h"
 #include "summarise.h"
@@ -473,28 +474,11 @@ typedef struct {
   int64_t max_ts, max_arrival;
   /** The kept objects' fingerprint hashes, high and low word (u32 LE). */
   bytes_t fingerprints;
-  /** Fingerprint hashes seen (`HashSet64`): 0/0 is free, a zero hash is 0/1. */
-  uint32_t *seen;
-  uint32_t seen_mask;
+  /** Fingerprint hashes seen (`fingerprintSet` of rollup.ts). */
+  hash_set64_t seen;
   int64_t key_limit;
   quantile_bins_t bins;
 } rollup_t;
-
-/** Adds a hash; 0 when it was there already. */
-static int seen_add(rollup_t *R, uint32_t hi, uint32_t lo) {
-  if (hi == 0 && lo == 0) lo = 1;
-  uint32_t i = (lo ^ hi) & R->seen_mask;
-  for (;;) {
-    uint32_t h = R->seen[2 * i];
-    uint32_t l = R->seen[2 * i + 1];
-    if (h == 0 && l == 0) break;
-    if (h == hi && l == lo) return 0;
-    i = (i + 1) & R->seen_mask;
-  }
-  R->seen[2 * i] = hi;
-  R->seen[2 * i + 1] = lo;
-  return 1;
-}
 
 static measure_t *measure_of(part_t *p, text_t name) {
   for (uint32_t i = 0; i < p->measure_count; i++) {
@@ -644,7 +628,9 @@ static rollup_outcome_t read_summary(rollup_t *R, const uint8_t *bytes, size_t l
   if (fingerprint.length) {
     uint32_t hash[2];
     hash_bytes64(fingerprint.data, fingerprint.length, hash);
-    if (seen_add(R, hash[0], hash[1])) {
+    int added = hash_set64_add(&R->seen, hash[0], hash[1]);
+    if (added < 0) return ROLLUP_DECLINED_MEMORY;
+    if (added) {
       bytes_u32(&R->fingerprints, hash[0]);
       bytes_u32(&R->fingerprints, hash[1]);
     } else {
@@ -772,6 +758,16 @@ static rollup_outcome_t encode_rollup(const rollup_t *R, bytes_t *out) {
   return outcome;
 }
 
+/* `fingerprintSet(objects)` of rollup.ts: sized for them, at most 2^22 slots. */
+#define FINGERPRINT_MAX_SLOTS_LOG2 22
+
+static uint32_t fingerprint_slots_log2(uint32_t objects) {
+  uint32_t log2 = 0;
+  while (log2 < 32 && ((uint64_t)1 << log2) < (uint64_t)objects + 1) log2++;
+  log2++;
+  return log2 < 6 ? 6 : log2 > FINGERPRINT_MAX_SLOTS_LOG2 ? FINGERPRINT_MAX_SLOTS_LOG2 : log2;
+}
+
 rollup_outcome_t rollup_summaries(const uint8_t *packed, size_t length, bytes_t *out) {
   /* The inputs: counted, and checked to fill the packing exactly. */
   uint32_t inputs = 0;
@@ -784,11 +780,10 @@ rollup_outcome_t rollup_summaries(const uint8_t *packed, size_t length, bytes_t 
   rollup_t *R = calloc(1, sizeof *R);
   if (!R) return ROLLUP_DECLINED_MEMORY;
   rollup_outcome_t outcome = ROLLUP_DECLINED_MEMORY;
-  uint32_t slots = 64;
-  while (slots < inputs * 2 + 2) slots *= 2;
-  R->seen = calloc((size_t)slots * 2, sizeof(uint32_t));
-  R->seen_mask = slots - 1;
-  if (!R->seen || !sec_map_grow(&R->minutes) || !sec_map_grow(&R->hours)) goto done;
+  if (!hash_set64_init(&R->seen, fingerprint_slots_log2(inputs), FINGERPRINT_MAX_SLOTS_LOG2) ||
+      !sec_map_grow(&R->minutes) || !sec_map_grow(&R->hours)) {
+    goto done;
+  }
   /* As `readStore`: no finite double has |ln x| above 745. */
   quantile_sketch_t reference;
   quantile_init(&reference);
@@ -804,7 +799,7 @@ done:
   parts_free(&R->minutes);
   parts_free(&R->hours);
   bytes_free(&R->fingerprints);
-  free(R->seen);
+  hash_set64_free(&R->seen);
   free(R);
   return outcome;
 }

@@ -6,6 +6,7 @@
 
 #include "crc32.h"
 #include "hash64.h"
+#include "hashset64.h"
 #include "secmap.h"
 #include "sketches.h"
 
@@ -573,63 +574,6 @@ static int parse_time(time_parser_t *t, const uint8_t *b, size_t from, size_t to
 
 /* ------------------------------------------------------------- event ids */
 
-/** `HashSet64`: the same growth and the same limit, so the same answers. */
-typedef struct {
-  uint32_t *slots;
-  uint32_t mask;
-  uint32_t slots_log2;
-  uint32_t size;
-} id_set_t;
-
-#define ID_SET_FIRST_LOG2 10
-#define ID_SET_MAX_LOG2 26
-
-static int id_set_init(id_set_t *set, uint32_t slots_log2) {
-  set->slots = calloc((size_t)2 << slots_log2, sizeof(uint32_t));
-  set->mask = (1u << slots_log2) - 1;
-  set->slots_log2 = slots_log2;
-  set->size = 0;
-  return set->slots != NULL;
-}
-
-static uint32_t id_set_slot(const id_set_t *set, uint32_t hi, uint32_t lo) {
-  uint32_t i = (lo ^ hi) & set->mask;
-  for (;;) {
-    uint32_t h = set->slots[2 * i];
-    uint32_t l = set->slots[2 * i + 1];
-    if ((h == 0 && l == 0) || (h == hi && l == lo)) return i;
-    i = (i + 1) & set->mask;
-  }
-}
-
-/** 1 when added, 0 when there already; -1 when out of memory. */
-static int id_set_add(id_set_t *set, uint32_t hi, uint32_t low) {
-  uint32_t lo = hi == 0 && low == 0 ? 1 : low;
-  uint32_t i = id_set_slot(set, hi, lo);
-  if (set->slots[2 * i] != 0 || set->slots[2 * i + 1] != 0) return 0;
-  if (set->size == set->mask) return 1; /* full: one slot kept free */
-  set->slots[2 * i] = hi;
-  set->slots[2 * i + 1] = lo;
-  set->size++;
-  if (set->size * 2 > set->mask && set->slots_log2 < ID_SET_MAX_LOG2) {
-    id_set_t grown;
-    if (!id_set_init(&grown, set->slots_log2 + 1)) return -1;
-    for (uint32_t s = 0; s <= set->mask; s++) {
-      uint32_t h = set->slots[2 * s];
-      uint32_t l = set->slots[2 * s + 1];
-      if (h != 0 || l != 0) {
-        uint32_t j = id_set_slot(&grown, h, l);
-        grown.slots[2 * j] = h;
-        grown.slots[2 * j + 1] = l;
-        grown.size++;
-      }
-    }
-    free(set->slots);
-    *set = grown;
-  }
-  return 1;
-}
-
 /* --------------------------------------------------------------- minutes */
 
 #define DIMENSION_SLOTS 512
@@ -717,13 +661,17 @@ static void minute_free(minute_t *m) {
 
 /* ------------------------------------------------------------- summariser */
 
+/* The event ids' set, as `summariseObject`'s: 2^10 slots, growing to 2^26. */
+#define ID_SET_FIRST_LOG2 10
+#define ID_SET_MAX_LOG2 26
+
 typedef struct {
   const spec_t *spec;
   field_index_t index;
   line_t line;
   time_parser_t times;
   time_parser_t arrivals;
-  id_set_t seen;
+  hash_set64_t seen;
   uint32_t xor1, xor2, sum1;
   sec_map_t minutes; /* of minute_t, first-seen order */
   minute_t *minute;  /* the last event's */
@@ -793,7 +741,7 @@ static outcome_t summarise_line(summariser_t *s, const uint8_t *b, size_t start,
   int id_field = spec->id_field;
   if (line->kind[id_field] == KIND_STRING) {
     hash_bytes64(b + line->from[id_field], line->to[id_field] - line->from[id_field], hash);
-    int added = id_set_add(&s->seen, hash[0], hash[1]);
+    int added = hash_set64_add(&s->seen, hash[0], hash[1]);
     if (added < 0) return DECLINED_MEMORY;
     if (!added) {
       s->duplicate_events++;
@@ -963,7 +911,10 @@ outcome_t summarise_object(const uint8_t *body, size_t length, const spec_t *spe
   if (!s) goto done;
   s->spec = spec;
   field_index_init(&s->index, spec);
-  if (!id_set_init(&s->seen, ID_SET_FIRST_LOG2) || !sec_map_grow(&s->minutes)) goto done;
+  if (!hash_set64_init(&s->seen, ID_SET_FIRST_LOG2, ID_SET_MAX_LOG2) ||
+      !sec_map_grow(&s->minutes)) {
+    goto done;
+  }
   outcome = SUMMARISED;
   for (size_t pos = 0; pos < size && outcome == SUMMARISED;) {
     const uint8_t *newline = memchr(bytes + pos, '\n', size - pos);
@@ -979,7 +930,7 @@ done:
   if (s) {
     for (uint32_t i = 0; i < s->minutes.count; i++) minute_free(s->minutes.items[i]);
     sec_map_free(&s->minutes);
-    free(s->seen.slots);
+    hash_set64_free(&s->seen);
     free(s);
   }
   free(inflated);
