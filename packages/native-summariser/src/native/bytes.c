@@ -106,6 +106,18 @@ void bytes_summary_header(bytes_t *b, int version, int64_t events, int64_t bad_l
   bytes_optional_int(b, has_max_arrival, max_arrival);
 }
 
+void bytes_summary_join(bytes_t *out, bytes_t *header, bytes_t *blobs) {
+  if (header->failed || blobs->failed) {
+    out->failed = 1;
+  } else {
+    bytes_u32(out, (uint32_t)header->size);
+    bytes_put(out, header->data, header->size);
+    bytes_put(out, blobs->data, blobs->size);
+  }
+  bytes_free(header);
+  bytes_free(blobs);
+}
+
 void bytes_crc_from(bytes_t *b, size_t from) {
   if (b->failed) return;
   bytes_u32(b, fast_crc32(0, b->data + from, b->size - from));

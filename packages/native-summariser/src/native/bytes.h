@@ -57,6 +57,12 @@ void bytes_optional_int(bytes_t *b, int has, int64_t value);
 void bytes_summary_header(bytes_t *b, int version, int64_t events, int64_t bad_lines,
                           int64_t duplicate_events, int has_max_ts, int64_t max_ts,
                           int has_max_arrival, int64_t max_arrival);
+/**
+ * Appends a summary to `out` as `encodeSummary` lays it out — its JSON
+ * header's length, the header, the blobs — and frees `header` and
+ * `blobs`; `out` fails when either of them did.
+ */
+void bytes_summary_join(bytes_t *out, bytes_t *header, bytes_t *blobs);
 /** Appends the CRC-32 of the bytes from `from` on (`ByteWriter.finish`). */
 void bytes_crc_from(bytes_t *b, size_t from);
 

@@ -718,7 +718,6 @@ static int encode_parts(const sec_map_t *parts, bytes_t *header, bytes_t *blobs)
   return 1;
 }
 
-
 /** `encodeSummary` of the rollup (version 2). */
 static rollup_outcome_t encode_rollup(const rollup_t *R, bytes_t *out) {
   bytes_t header = {0};
@@ -744,14 +743,8 @@ static rollup_outcome_t encode_rollup(const rollup_t *R, bytes_t *out) {
     outcome = ROLLUP_DECLINED_FORMAT;
   }
   if (outcome == ROLLED_UP) {
-    if (header.failed || blobs.failed) {
-      outcome = ROLLUP_DECLINED_MEMORY;
-    } else {
-      bytes_u32(out, (uint32_t)header.size);
-      bytes_put(out, header.data, header.size);
-      bytes_put(out, blobs.data, blobs.size);
-      if (out->failed) outcome = ROLLUP_DECLINED_MEMORY;
-    }
+    bytes_summary_join(out, &header, &blobs);
+    return out->failed ? ROLLUP_DECLINED_MEMORY : ROLLED_UP;
   }
   bytes_free(&header);
   bytes_free(&blobs);

@@ -884,15 +884,7 @@ static void encode(const summariser_t *s, bytes_t *out) {
     bytes_str(&header, "}]");
   }
   bytes_str(&header, "]}");
-  if (header.failed || blobs.failed) {
-    out->failed = 1;
-  } else {
-    bytes_u32(out, (uint32_t)header.size);
-    bytes_put(out, header.data, header.size);
-    bytes_put(out, blobs.data, blobs.size);
-  }
-  bytes_free(&header);
-  bytes_free(&blobs);
+  bytes_summary_join(out, &header, &blobs);
 }
 
 /* ------------------------------------------------------------------ main */
