@@ -67,17 +67,7 @@ typedef struct {
 
 /** The part of `sec`, made (empty) on first use; NULL when out of memory. */
 static part_t *part_of(sec_map_t *parts, int64_t sec) {
-  uint32_t slot;
-  part_t *p = sec_map_find(parts, sec, &slot);
-  if (p) return p;
-  p = calloc(1, sizeof *p);
-  if (!p) return NULL;
-  p->sec = sec;
-  if (!sec_map_add(parts, p, slot)) {
-    free(p);
-    return NULL;
-  }
-  return p;
+  return sec_map_item(parts, sec, sizeof(part_t));
 }
 
 static void parts_free(sec_map_t *parts) {

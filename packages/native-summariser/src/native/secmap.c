@@ -28,26 +28,24 @@ int sec_map_grow(sec_map_t *m) {
   return 1;
 }
 
-void *sec_map_find(const sec_map_t *m, int64_t sec, uint32_t *slot) {
-  uint32_t s = slot_of(sec, m->mask);
-  while (m->slots[s]) {
-    void *item = m->items[m->slots[s] - 1];
+void *sec_map_item(sec_map_t *m, int64_t sec, size_t size) {
+  uint32_t slot = slot_of(sec, m->mask);
+  while (m->slots[slot]) {
+    void *item = m->items[m->slots[slot] - 1];
     if (sec_of(item) == sec) return item;
-    s = (s + 1) & m->mask;
+    slot = (slot + 1) & m->mask;
   }
-  *slot = s;
-  return NULL;
-}
-
-int sec_map_add(sec_map_t *m, void *item, uint32_t slot) {
   if (m->count == m->capacity) {
-    if (!sec_map_grow(m)) return 0;
-    slot = slot_of(sec_of(item), m->mask);
+    if (!sec_map_grow(m)) return NULL;
+    slot = slot_of(sec, m->mask);
     while (m->slots[slot]) slot = (slot + 1) & m->mask;
   }
+  int64_t *item = calloc(1, size);
+  if (!item) return NULL;
+  *item = sec;
   m->items[m->count++] = item;
   m->slots[slot] = (int32_t)m->count;
-  return 1;
+  return item;
 }
 
 void sec_map_free(sec_map_t *m) {

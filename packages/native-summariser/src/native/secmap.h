@@ -7,6 +7,7 @@
 #ifndef RTI_SECMAP_H
 #define RTI_SECMAP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -19,10 +20,12 @@ typedef struct {
 
 /** Doubles the room for items (16 at first); 0 when out of memory. */
 int sec_map_grow(sec_map_t *m);
-/** The item of `sec`, or NULL and in `*slot` where it would go. */
-void *sec_map_find(const sec_map_t *m, int64_t sec, uint32_t *slot);
-/** Appends `item`, at the `slot` its missed `sec_map_find` gave; 0 when out of memory. */
-int sec_map_add(sec_map_t *m, void *item, uint32_t slot);
+/**
+ * The item of `sec`; when there is none, a new one appended — `size`
+ * bytes, zeroed but for its `sec` — that the caller frees. NULL when out
+ * of memory.
+ */
+void *sec_map_item(sec_map_t *m, int64_t sec, size_t size);
 /** Frees the map's arrays (not the items). */
 void sec_map_free(sec_map_t *m);
 

@@ -181,7 +181,6 @@ void hll_free(hll_t *h) {
 
 /* --------------------------------------------------------- QuantileSketch */
 
-
 void quantile_init(quantile_sketch_t *q) {
   memset(q, 0, sizeof *q);
   q->positive.empty = 1;

@@ -83,12 +83,6 @@ int spec_parse(const uint8_t *data, size_t length, spec_t *spec) {
 #define MAX_DEFLATE_RATIO 1032
 
 /**
- * One gzip member inflated into one buffer, sized from the trailer's
- * ISIZE as `decompressedWhole` sizes it. 0 for anything it would not read
- * the same way: corrupt or truncated data, further members or bytes after
- * the first, more than 256 MiB.
- */
-/**
  * The length of a gzip member's header (RFC 1952), checked as zlib checks
  * it: method 8, no reserved flags, its optional fields whole, and its
  * header CRC when it has one. 0 when zlib would not read it.
@@ -117,6 +111,12 @@ static size_t gzip_header_length(const uint8_t *b, size_t n) {
   return p;
 }
 
+/**
+ * One gzip member inflated into one buffer, sized from the trailer's
+ * ISIZE as `decompressedWhole` sizes it. 0 for anything it would not read
+ * the same way: corrupt or truncated data, further members or bytes after
+ * the first, more than 256 MiB.
+ */
 static int inflate_whole(const uint8_t *body, size_t length, uint8_t **out,
                          size_t *out_length) {
   /*
@@ -686,17 +686,8 @@ static minute_t *minute_of(summariser_t *s, int64_t ts_ms) {
   int64_t sec = quotient * 60;
   minute_t *m = s->minute;
   if (!m || m->sec != sec) {
-    uint32_t slot;
-    m = sec_map_find(&s->minutes, sec, &slot);
-    if (!m) {
-      m = calloc(1, sizeof *m);
-      if (!m) return NULL;
-      m->sec = sec;
-      if (!sec_map_add(&s->minutes, m, slot)) {
-        free(m);
-        return NULL;
-      }
-    }
+    m = sec_map_item(&s->minutes, sec, sizeof *m);
+    if (!m) return NULL;
     s->minute = m;
   }
   m->count++;
