@@ -5,6 +5,7 @@ import signalsPlugin from '@backstage/plugin-signals/alpha';
 import userSettingsPlugin from '@backstage/plugin-user-settings/alpha';
 import realtimeInsightsPlugin from '@internal/plugin-realtime-insights';
 import { navModule } from './modules/nav';
+import { signInModule } from './modules/signIn';
 
 export default createApp({
   features: [
@@ -14,5 +15,6 @@ export default createApp({
     userSettingsPlugin,
     realtimeInsightsPlugin,
     navModule,
+    signInModule,
   ],
 });

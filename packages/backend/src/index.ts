@@ -5,6 +5,19 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
+import {
+  configFilesOf,
+  describeMissing,
+  missingVariables,
+} from './configVariables';
+
+// A `${VAR}` left unset would surface much later as a missing config key,
+// or not at all: stop now and name it.
+const missing = missingVariables(configFilesOf(process.argv), process.env);
+if (missing.length > 0) {
+  process.stderr.write(`${describeMissing(missing)}\n`);
+  process.exit(1);
+}
 
 const backend = createBackend();
 
