@@ -1,0 +1,2 @@
+export { startLocalSso } from './startLocalSso';
+export type { LocalSso, LocalSsoOptions, SsoClient, SsoUser } from './startLocalSso';
