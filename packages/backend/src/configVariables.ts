@@ -35,7 +35,10 @@ export function requiredVariables(yamlText: string): ConfigVariable[] {
     } else if (value && typeof value === 'object') {
       for (const [name, child] of Object.entries(value)) {
         // `$file` and `$include` are include directives, not config keys.
-        visit(child, name.startsWith('$') ? key : key ? `${key}.${name}` : name);
+        visit(
+          child,
+          name.startsWith('$') ? key : key ? `${key}.${name}` : name,
+        );
       }
     }
   };
@@ -85,9 +88,7 @@ export function describeMissing(
     `The backend cannot start: ${missing.length} environment variable${
       missing.length === 1 ? '' : 's'
     } that its config needs ${missing.length === 1 ? 'is' : 'are'} not set.`,
-    ...missing.map(
-      m => `  ${m.name} (used by ${m.key} in ${m.file})`,
-    ),
+    ...missing.map(m => `  ${m.name} (used by ${m.key} in ${m.file})`),
     'See "Deploying" in the README for what provides each one.',
   ].join('\n');
 }

@@ -82,12 +82,10 @@ describe('the production config set', () => {
     const providers = config.getConfig('auth.providers');
     expect(providers.keys()).toEqual(['oidc']);
     expect(config.getString('auth.environment')).toBe('production');
-    expect(
-      providers.getString('oidc.production.metadataUrl'),
-    ).toBe(env.OIDC_METADATA_URL);
-    expect(
-      config.getStringArray('app.signIn.providers'),
-    ).toEqual(['oidc']);
+    expect(providers.getString('oidc.production.metadataUrl')).toBe(
+      env.OIDC_METADATA_URL,
+    );
+    expect(config.getStringArray('app.signIn.providers')).toEqual(['oidc']);
   });
 
   it('caches in Redis over TLS with AUTH', () => {
@@ -158,9 +156,10 @@ describe('the production config set', () => {
     const deploying = readme.slice(readme.indexOf('## Deploying'));
     expect(readme).toContain('## Deploying');
     for (const name of Object.keys(env)) {
-      expect({ name, documented: deploying.includes(`\`${name}\``) }).toEqual(
-        { name, documented: true },
-      );
+      expect({ name, documented: deploying.includes(`\`${name}\``) }).toEqual({
+        name,
+        documented: true,
+      });
     }
   });
 
@@ -187,7 +186,9 @@ describe('the local config set', () => {
     expect(config.getStringArray('app.signIn.providers')).toEqual(['guest']);
     expect(config.getString('backend.database.client')).toBe('better-sqlite3');
     expect(
-      config.getConfigArray('catalog.locations').map(l => l.getString('target')),
+      config
+        .getConfigArray('catalog.locations')
+        .map(l => l.getString('target')),
     ).toEqual(['../../examples/org.yaml', '../../examples/streams.yaml']);
     expect(missingVariables(LOCAL_SET, {})).toEqual([]);
   });

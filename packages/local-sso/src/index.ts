@@ -1,2 +1,7 @@
 export { startLocalSso } from './startLocalSso';
-export type { LocalSso, LocalSsoOptions, SsoClient, SsoUser } from './startLocalSso';
+export type {
+  LocalSso,
+  LocalSsoOptions,
+  SsoClient,
+  SsoUser,
+} from './startLocalSso';

@@ -1,8 +1,4 @@
-import {
-  generateKeyPairSync,
-  randomBytes,
-  timingSafeEqual,
-} from 'node:crypto';
+import { generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 
@@ -104,15 +100,15 @@ ${
  * portal's relying party is first-party, so consent is granted without a
  * prompt, as company SSOs do for internal apps.
  */
-export async function startLocalSso(options: LocalSsoOptions): Promise<LocalSso> {
+export async function startLocalSso(
+  options: LocalSsoOptions,
+): Promise<LocalSso> {
   // ESM-only package: loaded at run time.
   const { default: Provider } = (await import('oidc-provider')) as any;
   const host = options.host ?? '127.0.0.1';
   const title = options.title ?? 'Local SSO';
   const byId = new Map(options.users.map(u => [u.id, u]));
-  const byEmail = new Map(
-    options.users.map(u => [u.email.toLowerCase(), u]),
-  );
+  const byEmail = new Map(options.users.map(u => [u.email.toLowerCase(), u]));
 
   // The port must be known before the issuer is: listen first.
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (
@@ -131,7 +127,12 @@ export async function startLocalSso(options: LocalSsoOptions): Promise<LocalSso>
   const issuer = `http://${host}:${port}`;
 
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'local-sso-1', use: 'sig', alg: 'RS256' };
+  const signingKey = {
+    ...privateKey.export({ format: 'jwk' }),
+    kid: 'local-sso-1',
+    use: 'sig',
+    alg: 'RS256',
+  };
 
   const provider = new Provider(issuer, {
     clients: options.clients.map(c => ({
@@ -172,7 +173,14 @@ export async function startLocalSso(options: LocalSsoOptions): Promise<LocalSso>
         }),
       };
     },
-    ttl: { AccessToken: 3600, IdToken: 3600, RefreshToken: 86400, Session: 86400, Interaction: 600, Grant: 86400 },
+    ttl: {
+      AccessToken: 3600,
+      IdToken: 3600,
+      RefreshToken: 86400,
+      Session: 86400,
+      Interaction: 600,
+      Grant: 86400,
+    },
   });
   provider.on('server_error', (_ctx: unknown, error: Error) => {
     process.stderr.write(`local-sso: ${error.stack ?? error.message}\n`);
@@ -197,7 +205,15 @@ export async function startLocalSso(options: LocalSsoOptions): Promise<LocalSso>
       const login = form.get('login') ?? '';
       const user = byEmail.get(login.toLowerCase());
       if (!user || !samePassword(form.get('password') ?? '', user.password)) {
-        send(401, loginPage({ title, action, login, error: 'Wrong email or password.' }));
+        send(
+          401,
+          loginPage({
+            title,
+            action,
+            login,
+            error: 'Wrong email or password.',
+          }),
+        );
         return;
       }
       await provider.interactionFinished(

@@ -120,13 +120,19 @@ function SsoSignInPage({
           <Grid container justifyContent="center" spacing={2}>
             <Grid item xs={12} md={6} lg={4}>
               {failure && (
-                <Alert severity="error" role="alert" style={{ marginBottom: 16 }}>
+                <Alert
+                  severity="error"
+                  role="alert"
+                  style={{ marginBottom: 16 }}
+                >
                   {failure}
                 </Alert>
               )}
               <InfoCard
                 title={
-                  <span style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
+                  <span
+                    style={{ display: 'flex', alignItems: 'center', gap: 12 }}
+                  >
                     {settings.oidc.iconUrl && (
                       <img
                         src={settings.oidc.iconUrl}
