@@ -76,6 +76,10 @@ case "$cmd" in
     ensure_deps
     exec node --openssl-legacy-provider --import tsx scripts/dev/start.ts "$@"
     ;;
+  start-prod)
+    ensure_deps
+    exec node --openssl-legacy-provider --import tsx scripts/prod/start.ts "$@"
+    ;;
   test)
     ensure_deps
     echo "» prettier";   npx prettier --check . --loglevel warn
@@ -108,7 +112,7 @@ case "$cmd" in
     exec node --openssl-legacy-provider --import tsx packages/firehose-local/bench/ingest.ts "$@"
     ;;
   *)
-    echo "usage: scripts/rti.sh start|test|unit|e2e|lint|bench-ingest|bench-query|bench-report|bench-ui" >&2
+    echo "usage: scripts/rti.sh start|start-prod|test|unit|e2e|lint|bench-ingest|bench-query|bench-report|bench-ui" >&2
     exit 2
     ;;
 esac

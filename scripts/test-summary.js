@@ -14,8 +14,12 @@ if (jest) {
   failed += jest.numFailedTests;
   skipped += jest.numPendingTests + jest.numTodoTests;
 }
-const playwright = read('.cache/playwright-results.json');
-if (playwright) {
+for (const file of [
+  '.cache/playwright-results.json',
+  '.cache/playwright-production-results.json',
+]) {
+  const playwright = read(file);
+  if (!playwright) continue;
   passed += playwright.stats.expected + playwright.stats.flaky;
   failed += playwright.stats.unexpected;
   skipped += playwright.stats.skipped;

@@ -36,3 +36,13 @@ export async function assertPortsFree(
     );
   }
 }
+
+/** The ports of the production-like stack (`npm run start:prod`). */
+export const PROD_PORTS = {
+  portal: 7007,
+  s3: 4569,
+  firehose: 4573,
+  sso: 4580,
+  redis: 6380,
+  postgres: 5433,
+} as const;

@@ -3,91 +3,28 @@
  * Firehose and simulated devices run in this process; the Backstage backend
  * (:7007) and app (:3000) run as child processes. Ctrl-C stops everything.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startLocalStack } from './localStack';
 import { LOCAL_PORTS, assertPortsFree } from './ports';
+import {
+  startLogged,
+  stopChild,
+  waitForHttp,
+  waitUntil,
+} from '../lib/children';
+import { intFromEnv } from '../lib/env';
 
 const root = path.resolve(__dirname, '../..');
 const cli = path.join(root, 'node_modules/.bin/backstage-cli');
 
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) {
-    throw new Error(`${name} must be a non-negative integer, got '${raw}'`);
-  }
-  return value;
-}
-
 const log = (message: string) => console.log(`\x1b[36m[rti]\x1b[0m ${message}`);
 
 function startChild(name: string, cwd: string): ChildProcess {
-  const child = spawn(cli, ['package', 'start'], {
+  return startLogged(name, cli, ['package', 'start'], {
     cwd: path.join(root, cwd),
     env: { ...process.env, BROWSER: 'none', FORCE_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Same process group as this script: a terminal's Ctrl-C or a test
-    // runner killing the group reaches the servers too, never orphaning them.
   });
-  const prefix = `\x1b[35m[${name}]\x1b[0m `;
-  for (const stream of [child.stdout!, child.stderr!]) {
-    let rest = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
-    });
-  }
-  return child;
-}
-
-/** Polls `ready` (errors count as not yet) until it holds or time runs out. */
-async function waitUntil(
-  ready: () => Promise<boolean>,
-  options: { timeoutMs: number; intervalMs: number; failure: string },
-): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if (await ready()) return;
-    } catch {
-      // not listening / not ready yet
-    }
-    await new Promise(r => setTimeout(r, options.intervalMs));
-  }
-  throw new Error(options.failure);
-}
-
-function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  return waitUntil(async () => (await fetch(url)).ok, {
-    timeoutMs,
-    intervalMs: 500,
-    failure: `${url} did not answer within ${timeoutMs / 1000} s`,
-  });
-}
-
-/** A process and all its descendants (the CLI runs the server as a child). */
-function processTree(pid: number): number[] {
-  const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], {
-    encoding: 'utf8',
-  })
-    .stdout.split('\n')
-    .map(line => Number(line.trim()))
-    .filter(n => n > 0);
-  return [pid, ...children.flatMap(processTree)];
-}
-
-function signalTree(pids: number[], signal: NodeJS.Signals) {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // already gone
-    }
-  }
 }
 
 /**
@@ -113,25 +50,6 @@ function waitForGuestTeams(timeoutMs: number): Promise<void> {
         'the catalog did not load the guest user and its teams (examples/org.yaml) in time',
     },
   );
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null)
-    return Promise.resolve();
-  const pids = processTree(child.pid!);
-  return new Promise(resolve => {
-    const timer = setTimeout(
-      () => signalTree(processTree(child.pid!).concat(pids), 'SIGKILL'),
-      10_000,
-    );
-    child.once('exit', () => {
-      clearTimeout(timer);
-      // Descendants that outlive the CLI get the same signal.
-      signalTree(pids.slice(1), 'SIGTERM');
-      resolve();
-    });
-    signalTree(pids, 'SIGTERM');
-  });
 }
 
 async function main() {

@@ -104,7 +104,7 @@ export async function startLocalSso(
   options: LocalSsoOptions,
 ): Promise<LocalSso> {
   // ESM-only package: loaded at run time.
-  const { default: Provider } = (await import('oidc-provider')) as any;
+  const { default: Provider } = await import('oidc-provider');
   const host = options.host ?? '127.0.0.1';
   const title = options.title ?? 'Local SSO';
   const byId = new Map(options.users.map(u => [u.id, u]));
@@ -226,18 +226,21 @@ export async function startLocalSso(
     }
     // consent: first-party client, every requested scope and claim.
     const { prompt, params, session } = details;
-    const grant = details.grantId
-      ? await provider.Grant.find(details.grantId)
-      : new provider.Grant({
-          accountId: session.accountId,
-          clientId: params.client_id,
-        });
-    if (prompt.details.missingOIDCScope) {
-      grant.addOIDCScope(prompt.details.missingOIDCScope.join(' '));
-    }
-    if (prompt.details.missingOIDCClaims) {
-      grant.addOIDCClaims(prompt.details.missingOIDCClaims);
-    }
+    if (!session) throw new Error('no login session for this consent');
+    const grant =
+      (details.grantId && (await provider.Grant.find(details.grantId))) ||
+      new provider.Grant({
+        accountId: session.accountId,
+        clientId: String(params.client_id),
+      });
+    const missingScope = prompt.details.missingOIDCScope as
+      | string[]
+      | undefined;
+    if (missingScope) grant.addOIDCScope(missingScope.join(' '));
+    const missingClaims = prompt.details.missingOIDCClaims as
+      | string[]
+      | undefined;
+    if (missingClaims) grant.addOIDCClaims(missingClaims);
     const grantId = await grant.save();
     await provider.interactionFinished(
       req,
