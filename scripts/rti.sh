@@ -68,6 +68,20 @@ run_e2e() {
   npx playwright test "$@"
 }
 
+# The production-like stack runs its own redis-server (TLS), PostgreSQL
+# server and openssl (the throwaway CA).
+run_e2e_production() {
+  local missing=()
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  [ -n "${RTI_POSTGRES_BIN:-}" ] || compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "error: the production-path browser tests need ${missing[*]} (apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+  npx playwright test -c playwright.production.config.ts "$@"
+}
+
 main() {
 local cmd="${1:-}"
 shift || true
@@ -82,15 +96,18 @@ case "$cmd" in
     ;;
   test)
     ensure_deps
+    rm -f .cache/jest-results.json .cache/playwright-results.json .cache/playwright-production-results.json
     echo "» prettier";   npx prettier --check . --loglevel warn
     echo "» type check"; npx tsc --noEmit
     echo "» lint";       run_lint
     echo "» unit and integration tests"; run_unit
     echo "» browser tests"; run_e2e
+    echo "» browser tests of the production path"; run_e2e_production
     node scripts/test-summary.js
     ;;
   unit) ensure_deps; run_unit "$@" ;;
   e2e) ensure_deps; run_e2e "$@" ;;
+  e2e-production) ensure_deps; run_e2e_production "$@" ;;
   lint) ensure_deps; run_lint "$@" ;;
   bench-query)
     ensure_deps
@@ -112,7 +129,7 @@ case "$cmd" in
     exec node --openssl-legacy-provider --import tsx packages/firehose-local/bench/ingest.ts "$@"
     ;;
   *)
-    echo "usage: scripts/rti.sh start|start-prod|test|unit|e2e|lint|bench-ingest|bench-query|bench-report|bench-ui" >&2
+    echo "usage: scripts/rti.sh start|start-prod|test|unit|e2e|e2e-production|lint|bench-ingest|bench-query|bench-report|bench-ui" >&2
     exit 2
     ;;
 esac

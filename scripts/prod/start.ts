@@ -133,7 +133,6 @@ async function main() {
       OIDC_TITLE: 'Example Corp SSO',
       PORTAL_TLS_CERT_FILE: tls.certFile,
       PORTAL_TLS_KEY_FILE: tls.keyFile,
-      BACKEND_SECRET: secret(),
       AUTH_SESSION_SECRET: secret(),
       POSTGRES_HOST: postgres.host,
       POSTGRES_PORT: String(postgres.port),
