@@ -88,6 +88,13 @@ export interface InfraConfig {
     /** CIDRs allowed to reach the ALB. */
     albInboundCidrs: string[];
     imageTag: string;
+    /**
+     * The company's people and teams for the portal's catalog (Users with
+     * `spec.profile.email`, which SSO sign-in matches, and Groups), a path
+     * from the repository root. The portal admits only User and Group
+     * entities from it.
+     */
+    orgCatalogFile: string;
     replicas: number;
     maxReplicas: number;
     resources: {
@@ -161,6 +168,7 @@ export function defaultInfraConfig(stage = 'prod'): InfraConfig {
       albScheme: 'internal',
       albInboundCidrs: ['10.0.0.0/8'],
       imageTag: '0.1.0',
+      orgCatalogFile: 'examples/org.yaml',
       replicas: 3,
       maxReplicas: 10,
       resources: {

@@ -146,7 +146,7 @@ export class PlatformStack extends Stack {
     return [
       this.cache.authToken,
       this.database.cluster.secret!,
-      this.portalSecrets.backendSecret,
+      this.portalSecrets.sessionSecret,
       this.portalSecrets.oidc,
     ];
   }

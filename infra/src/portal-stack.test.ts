@@ -2,8 +2,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { synthesizeApp } from './__testing__/synthesize';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import {
   KubernetesObject,
+  RDS_CA_BUNDLE_PATH,
   portalSupportManifests,
   portalWorkloadManifests,
   PORTAL_APP,
@@ -162,11 +164,11 @@ describe('Deployment', () => {
         secretKeyRef: expect.objectContaining({ name }),
       });
     expect(env).toMatchObject({
-      REDIS_URL: fromSecret(PORTAL_SECRETS.redis),
+      REDIS_AUTH_TOKEN: fromSecret(PORTAL_SECRETS.redis),
       POSTGRES_HOST: fromSecret(PORTAL_SECRETS.database),
       POSTGRES_USER: fromSecret(PORTAL_SECRETS.database),
       POSTGRES_PASSWORD: fromSecret(PORTAL_SECRETS.database),
-      BACKEND_SECRET: fromSecret(PORTAL_SECRETS.backend),
+      AUTH_SESSION_SECRET: fromSecret(PORTAL_SECRETS.session),
       OIDC_METADATA_URL: fromSecret(PORTAL_SECRETS.oidc),
       OIDC_CLIENT_ID: fromSecret(PORTAL_SECRETS.oidc),
       OIDC_CLIENT_SECRET: fromSecret(PORTAL_SECRETS.oidc),
@@ -185,23 +187,94 @@ describe('Deployment', () => {
       path.resolve(__dirname, '../../app-config.production.yaml'),
       'utf8',
     );
-    const referenced = [...production.matchAll(/\$\{(\w+)\}/g)].map(m => m[1]);
+    // Values only (comments may mention variables), without defaults.
+    const values = JSON.stringify(parseYaml(production));
+    const referenced = [...values.matchAll(/\$\{(\w+)\}/g)].map(m => m[1]);
+    expect(referenced.length).toBeGreaterThan(10);
     for (const name of referenced) expect(env).toHaveProperty(name);
   });
 
-  it('points the reports plugin at the reports bucket, keeping reports less long than S3 does, shared downloads pre-signed', () => {
-    const [configMap] = find('ConfigMap', 'rti-portal-app-config');
-    const appConfig = JSON.parse(
-      (configMap.data as Record<string, string>)['app-config.kubernetes.yaml'],
-    );
-    const { reports } = appConfig.realtimeInsights;
-    expect(reports.s3.bucket).toBe(params.reports.bucket);
-    expect(JSON.stringify(reports.s3.bucket)).toContain('-reports-');
-    expect(reports.retentionDays).toBeGreaterThanOrEqual(1);
-    expect(reports.retentionDays).toBeLessThan(
+  it('runs exactly the production config set of the image, nothing mounted over it', () => {
+    // The image's CMD names app-config.yaml and app-config.production.yaml.
+    expect(container.args).toBeUndefined();
+    expect(container.command).toBeUndefined();
+    const mounted = JSON.stringify(pod.volumes);
+    expect(mounted).not.toMatch(/app-config/);
+  });
+
+  const environment = Object.fromEntries(
+    find('ConfigMap', 'rti-portal-environment').flatMap(m =>
+      Object.entries(m.data as Record<string, string>),
+    ),
+  );
+  const repoFile = (name: string) =>
+    fs.readFileSync(path.resolve(__dirname, '../..', name), 'utf8');
+
+  it('points the reports plugin at the reports bucket, keeping reports less long than S3 does', () => {
+    expect(environment.RTI_REPORTS_BUCKET).toBe(params.reports.bucket);
+    expect(JSON.stringify(params.reports.bucket)).toContain('-reports-');
+    // The portal deletes a report (file and record) before S3's lifecycle
+    // rule would, so a listed report always has its file.
+    const shared = parseYaml(repoFile('app-config.yaml'));
+    expect(shared.realtimeInsights.reports.retentionDays).toBeLessThan(
       config.ingestion.reportExpirationDays,
     );
-    expect(reports.sharing.download).toEqual({ type: 'presigned' });
+  });
+
+  it('gives the catalog the org file and the streams of the buckets and delivery streams it created', () => {
+    const [catalog] = find('ConfigMap', 'rti-portal-catalog');
+    const files = catalog.data as Record<string, string>;
+    expect(files['org.yaml']).toBe(repoFile(config.portal.orgCatalogFile));
+    const streams = parseAllDocuments(files['streams.yaml']).map(d => d.toJS());
+    expect(streams.map(e => e.metadata.name).sort()).toEqual(
+      Object.keys(params.eventBuckets).sort(),
+    );
+    for (const stream of streams) {
+      expect(stream.kind).toBe('Resource');
+      expect(stream.spec.type).toBe('data-stream');
+      const annotations = stream.metadata.annotations;
+      expect(annotations['realtime-insights.io/bucket']).toBe(
+        params.eventBuckets[
+          stream.metadata.name as keyof typeof params.eventBuckets
+        ],
+      );
+      expect(annotations['realtime-insights.io/firehose-stream']).toBe(
+        `rti-${config.stage}-${stream.metadata.name}`,
+      );
+    }
+    // Mounted where the environment says the files are.
+    const mount = container.volumeMounts.find(
+      (m: { name: string }) => m.name === 'catalog',
+    );
+    const volume = pod.volumes.find(
+      (v: { name: string }) => v.name === 'catalog',
+    );
+    expect(volume.configMap.name).toBe('rti-portal-catalog');
+    expect(environment.RTI_CATALOG_ORG_FILE).toBe(
+      `${mount.mountPath}/org.yaml`,
+    );
+    expect(environment.RTI_CATALOG_STREAMS_FILE).toBe(
+      `${mount.mountPath}/streams.yaml`,
+    );
+  });
+
+  it('trusts the RDS certificate authority from the bundle the image carries', () => {
+    expect(environment.POSTGRES_CA_FILE).toBe(RDS_CA_BUNDLE_PATH);
+    const dockerfile = fs.readFileSync(
+      path.join(__dirname, '../docker/Dockerfile'),
+      'utf8',
+    );
+    // AWS's global bundle of RDS CAs, into the runtime image, readable by
+    // the non-root user.
+    const adds = [...dockerfile.matchAll(/^ADD (.+)$/gm)].map(m => m[1]);
+    const bundle = adds.find(line => line.includes('global-bundle.pem'));
+    expect(bundle).toMatch(
+      /https:\/\/truststore\.pki\.rds\.amazonaws\.com\/global\/global-bundle\.pem/,
+    );
+    expect(bundle!.trim().endsWith(` ${RDS_CA_BUNDLE_PATH}`)).toBe(true);
+    expect(bundle).toMatch(/--chmod=0?644/);
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toContain(RDS_CA_BUNDLE_PATH);
   });
 
   it('serves HTTPS with the cert-manager certificate', () => {
@@ -260,7 +333,23 @@ describe('network', () => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       .egress.flatMap((rule: any) => rule.ports.map((p: any) => p.port))
       .sort();
-    expect(ports).toEqual([443, 5432, 53, 53, 6379].sort());
+    expect(ports).toEqual([443, 5432, 53, 53, 6379, 80].sort());
+  });
+
+  it('lets the backend reach the Pod Identity agent for its AWS credentials, and no other link-local address', () => {
+    const [egress] = find('NetworkPolicy', `${PORTAL_APP}-egress`);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const rules = spec(egress).egress as any[];
+    const linkLocal = rules.filter(rule =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      rule.to.some((peer: any) => peer.ipBlock?.cidr?.startsWith('169.254.')),
+    );
+    expect(linkLocal).toEqual([
+      {
+        to: [{ ipBlock: { cidr: '169.254.170.23/32' } }],
+        ports: [{ protocol: 'TCP', port: 80 }],
+      },
+    ]);
   });
 
   it('exposes the backend through an ALB with HTTPS to the pods', () => {
@@ -289,9 +378,12 @@ describe('secrets', () => {
       .sort();
     expect(names).toEqual(Object.values(PORTAL_SECRETS).sort());
     const [redis] = find('ExternalSecret', PORTAL_SECRETS.redis);
-    expect(spec(redis).target.template.data.REDIS_URL).toMatch(
-      /^rediss:\/\/:\{\{ \.token \}\}@.+:6379$/,
-    );
+    expect(spec(redis).data).toEqual([
+      {
+        secretKey: 'REDIS_AUTH_TOKEN',
+        remoteRef: { key: params.redis.authTokenSecretArn, property: 'token' },
+      },
+    ]);
   });
 });
 
@@ -304,8 +396,20 @@ describe('Dockerfile', () => {
   it('is multi-stage, npm-based and runs as a non-root user', () => {
     expect(dockerfile.match(/^FROM /gm)!.length).toBeGreaterThanOrEqual(2);
     expect(dockerfile).toMatch(/npm ci/);
-    expect(dockerfile).not.toMatch(/^\s*(RUN|\&\&).*\byarn\b/m);
+    // No yarn install: the yarn on PATH while bundling runs npm.
+    expect(dockerfile).not.toMatch(/(RUN|&&)\s+yarn\b/);
     const users = [...dockerfile.matchAll(/^USER (\S+)/gm)].map(m => m[1]);
     expect(users.at(-1)).not.toMatch(/^(root|0)$/);
+  });
+
+  it('installs production dependencies into the unpacked bundle with the root manifests', () => {
+    const install = dockerfile.indexOf('npm install --omit=dev');
+    expect(install).toBeGreaterThan(0);
+    const before = dockerfile.slice(0, install);
+    // The native summariser builds at install time from the bundle's
+    // sources; npm needs the root package.json for the workspaces.
+    expect(before).toMatch(/tar xzf \S*skeleton\.tar\.gz/);
+    expect(before).toMatch(/tar xzf \S*bundle\.tar\.gz/);
+    expect(before).toMatch(/cp package\.json package-lock\.json/);
   });
 });

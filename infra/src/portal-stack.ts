@@ -4,7 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import { Construct } from 'constructs';
 import { DATA_CLASSES } from '@internal/plugin-realtime-insights-common';
 import type { DataClass } from '@internal/plugin-realtime-insights-common';
-import { bucketName, InfraConfig } from './config';
+import { bucketName, deliveryStreamName, InfraConfig } from './config';
 import type { PlatformStack } from './platform-stack';
 import { REDIS_PORT } from './platform/cache';
 import { POSTGRES_PORT } from './platform/database';
@@ -17,6 +17,7 @@ import {
   portalSupportManifests,
   portalWorkloadManifests,
 } from './portal/manifests';
+import { orgCatalogYaml, streamCatalogYaml } from './portal/catalog';
 
 export interface PortalStackProps extends StackProps {
   config: InfraConfig;
@@ -46,6 +47,9 @@ export class PortalStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    const eventBuckets = Object.fromEntries(
+      DATA_CLASSES.map(c => [c, bucketName(config, c)]),
+    ) as Record<DataClass, string>;
     this.manifestParams = {
       namespace: cluster.namespace,
       image: this.repository.repositoryUriForTag(portal.imageTag),
@@ -76,18 +80,19 @@ export class PortalStack extends Stack {
         port: POSTGRES_PORT,
         secretArn: platform.database.cluster.secret!.secretArn,
       },
-      backendSecretArn: platform.portalSecrets.backendSecret.secretArn,
+      sessionSecretArn: platform.portalSecrets.sessionSecret.secretArn,
       oidcSecretArn: platform.portalSecrets.oidc.secretArn,
-      eventBuckets: Object.fromEntries(
-        DATA_CLASSES.map(c => [c, bucketName(config, c)]),
-      ) as Record<DataClass, string>,
-      // A day less than the bucket's expiry: the portal deletes a report
-      // (file and record) before S3's lifecycle rule would.
-      reports: {
-        bucket: bucketName(config, 'reports'),
-        retentionDays: Math.max(1, config.ingestion.reportExpirationDays - 1),
+      eventBuckets,
+      reports: { bucket: bucketName(config, 'reports') },
+      catalog: {
+        orgYaml: orgCatalogYaml(portal.orgCatalogFile),
+        streamsYaml: streamCatalogYaml({
+          buckets: eventBuckets,
+          deliveryStreams: Object.fromEntries(
+            DATA_CLASSES.map(c => [c, deliveryStreamName(config, c)]),
+          ) as Record<DataClass, string>,
+        }),
       },
-      // `events/year=…`: the part of the shared prefix before the first expression.
     };
 
     this.support = new eks.KubernetesManifest(this, 'PortalSupport', {

@@ -12,28 +12,28 @@ export interface PortalSecretsProps {
  * into Kubernetes secrets. Database and Redis secrets live with their stores.
  */
 export class PortalSecrets extends Construct {
-  /** `BACKEND_SECRET`: the backend's service-to-service auth key. */
-  readonly backendSecret: secretsmanager.Secret;
+  /** `AUTH_SESSION_SECRET`: signs the auth backend's session cookie (OIDC login state). */
+  readonly sessionSecret: secretsmanager.Secret;
   /** `OIDC_METADATA_URL`, `OIDC_CLIENT_ID`, `OIDC_CLIENT_SECRET` of the company SSO. */
   readonly oidc: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: PortalSecretsProps) {
     super(scope, id);
 
-    this.backendSecret = new secretsmanager.Secret(this, 'BackendSecret', {
-      description: 'BACKEND_SECRET of the Real-time Insights portal',
+    this.sessionSecret = new secretsmanager.Secret(this, 'SessionSecret', {
+      description: 'AUTH_SESSION_SECRET of the Real-time Insights portal',
       encryptionKey: props.key,
       generateSecretString: {
         secretStringTemplate: JSON.stringify({}),
-        generateStringKey: 'BACKEND_SECRET',
+        generateStringKey: 'AUTH_SESSION_SECRET',
         excludePunctuation: true,
         passwordLength: 48,
       },
     });
-    Validations.of(this.backendSecret).acknowledge({
+    Validations.of(this.sessionSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Backstage reads backend.auth.keys at start; rotating it needs a rolling restart of the portal, done by runbook (infra/README.md).',
+        'Backstage reads auth.session.secret at start; rotating it needs a rolling restart of the portal (sign-ins in progress start over), done by runbook (infra/README.md).',
     });
 
     // Filled in by the SSO team after the first deploy; the IdP owns the

@@ -30,16 +30,18 @@ export interface PortalManifestParams {
   podSecurityGroupIds: string[];
   redis: { host: string; port: number; authTokenSecretArn: string };
   database: { port: number; secretArn: string };
-  backendSecretArn: string;
+  sessionSecretArn: string;
   oidcSecretArn: string;
   /** Event bucket per data class: what stream entities may name. */
   eventBuckets: Record<DataClass, string>;
+  /** Where report exports go (encrypted by the bucket's default KMS key). */
+  reports: { bucket: string };
   /**
-   * Where report exports go (encrypted by the bucket's default KMS key),
-   * and how long the portal keeps them: less than the bucket's lifecycle
-   * expiry, so a listed report always has its file.
+   * The catalog files the portal reads (RTI_CATALOG_ORG_FILE and
+   * RTI_CATALOG_STREAMS_FILE): the company's people and teams, and the
+   * stream entities of the buckets above.
    */
-  reports: { bucket: string; retentionDays: number };
+  catalog: { orgYaml: string; streamsYaml: string };
 }
 
 export const PORTAL_APP = 'rti-portal-backend';
@@ -47,13 +49,25 @@ const HEALTH_READINESS = '/.backstage/health/v1/readiness';
 const HEALTH_LIVENESS = '/.backstage/health/v1/liveness';
 const SECRET_STORE = 'rti-aws-secrets-manager';
 const TLS_SECRET = 'rti-portal-backend-tls';
-const CONFIG_MAP = 'rti-portal-app-config';
+const CONFIG_MAP = 'rti-portal-environment';
+const CATALOG_MAP = 'rti-portal-catalog';
+const CATALOG_DIR = '/catalog';
+const TLS_DIR = '/tls';
+
+/**
+ * Where the image keeps AWS's RDS certificate bundle (infra/docker/Dockerfile):
+ * Node does not trust the RDS CA by default, PostgreSQL's TLS needs it.
+ */
+export const RDS_CA_BUNDLE_PATH = '/etc/rti/rds-global-bundle.pem';
+
+/** The EKS Pod Identity agent: the pod's AWS credentials come from it. */
+export const POD_IDENTITY_AGENT = { cidr: '169.254.170.23/32', port: 80 };
 
 /** Kubernetes secrets the backend reads its environment from. */
 export const PORTAL_SECRETS = {
   database: 'rti-portal-database',
   redis: 'rti-portal-redis',
-  backend: 'rti-portal-backend-auth',
+  session: 'rti-portal-auth-session',
   oidc: 'rti-portal-oidc',
 } as const;
 
@@ -76,6 +90,30 @@ function bucketEnvironment(
       bucket,
     ]),
   );
+}
+
+/**
+ * The backend's environment that is not secret: with the secrets' keys, every
+ * `${VAR}` app-config.production.yaml reads. The container runs exactly
+ * app-config.yaml + app-config.production.yaml.
+ */
+export function portalEnvironment(
+  p: PortalManifestParams,
+): Record<string, string> {
+  return {
+    PORTAL_BASE_URL: `https://${p.hostname}`,
+    PORTAL_TLS_CERT_FILE: `${TLS_DIR}/tls.crt`,
+    PORTAL_TLS_KEY_FILE: `${TLS_DIR}/tls.key`,
+    AWS_REGION: p.region,
+    POSTGRES_PORT: String(p.database.port),
+    POSTGRES_CA_FILE: RDS_CA_BUNDLE_PATH,
+    REDIS_HOST: p.redis.host,
+    REDIS_PORT: String(p.redis.port),
+    RTI_REPORTS_BUCKET: p.reports.bucket,
+    RTI_CATALOG_ORG_FILE: `${CATALOG_DIR}/org.yaml`,
+    RTI_CATALOG_STREAMS_FILE: `${CATALOG_DIR}/streams.yaml`,
+    ...bucketEnvironment(p.eventBuckets),
+  };
 }
 
 /**
@@ -113,29 +151,6 @@ export function portalSupportManifests(
     },
   });
 
-  const appConfig = {
-    backend: {
-      listen: `:${p.backendPort}`,
-      // End-to-end TLS: the ALB speaks HTTPS to the pod (cert-manager's certificate).
-      https: {
-        certificate: {
-          cert: { $file: '/tls/tls.crt' },
-          key: { $file: '/tls/tls.key' },
-        },
-      },
-    },
-    realtimeInsights: {
-      reports: {
-        s3: { bucket: p.reports.bucket },
-        retentionDays: p.reports.retentionDays,
-        // Shared links stay revocable backend URLs; each download of a
-        // valid one is redirected to a short-lived S3 pre-signed URL, so
-        // large files do not stream through the portal's pods.
-        sharing: { download: { type: 'presigned' } },
-      },
-    },
-  };
-
   return [
     {
       apiVersion: 'external-secrets.io/v1',
@@ -164,23 +179,18 @@ export function portalSupportManifests(
         property: 'host',
       },
     ]),
-    externalSecret(
-      PORTAL_SECRETS.redis,
-      [
-        {
-          secretKey: 'token',
-          key: p.redis.authTokenSecretArn,
-          property: 'token',
-        },
-      ],
-      // The token is alphanumeric: no URL escaping needed.
-      { REDIS_URL: `rediss://:{{ .token }}@${p.redis.host}:${p.redis.port}` },
-    ),
-    externalSecret(PORTAL_SECRETS.backend, [
+    externalSecret(PORTAL_SECRETS.redis, [
       {
-        secretKey: 'BACKEND_SECRET',
-        key: p.backendSecretArn,
-        property: 'BACKEND_SECRET',
+        secretKey: 'REDIS_AUTH_TOKEN',
+        key: p.redis.authTokenSecretArn,
+        property: 'token',
+      },
+    ]),
+    externalSecret(PORTAL_SECRETS.session, [
+      {
+        secretKey: 'AUTH_SESSION_SECRET',
+        key: p.sessionSecretArn,
+        property: 'AUTH_SESSION_SECRET',
       },
     ]),
     externalSecret(
@@ -231,12 +241,15 @@ export function portalSupportManifests(
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: meta(CONFIG_MAP),
+      data: portalEnvironment(p),
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(CATALOG_MAP),
       data: {
-        'app-config.kubernetes.yaml': JSON.stringify(appConfig, null, 2),
-        PORTAL_BASE_URL: `https://${p.hostname}`,
-        AWS_REGION: p.region,
-        POSTGRES_PORT: String(p.database.port),
-        ...bucketEnvironment(p.eventBuckets),
+        'org.yaml': p.catalog.orgYaml,
+        'streams.yaml': p.catalog.streamsYaml,
       },
     },
     ...portalNetworkPolicies(p),
@@ -299,6 +312,13 @@ export function portalNetworkPolicies(
               { protocol: 'TCP', port: p.redis.port },
               { protocol: 'TCP', port: p.database.port },
             ],
+          },
+          {
+            // The Pod Identity agent on the node hands out the role's
+            // credentials; the CNI's policy agent drops link-local traffic
+            // no rule allows.
+            to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }],
+            ports: [{ protocol: 'TCP', port: POD_IDENTITY_AGENT.port }],
           },
           {
             // S3 (gateway endpoint), AWS APIs and the SSO provider.
@@ -395,14 +415,7 @@ export function portalWorkloadManifests(
                 name: 'backend',
                 image: p.image,
                 imagePullPolicy: 'IfNotPresent',
-                args: [
-                  '--config',
-                  'app-config.yaml',
-                  '--config',
-                  'app-config.production.yaml',
-                  '--config',
-                  '/config/app-config.kubernetes.yaml',
-                ],
+                // The image's CMD: app-config.yaml + app-config.production.yaml.
                 ports: [
                   {
                     name: 'https',
@@ -412,19 +425,16 @@ export function portalWorkloadManifests(
                 ],
                 env: [
                   { name: 'NODE_ENV', value: 'production' },
-                  ...envFromConfig([
-                    'PORTAL_BASE_URL',
-                    'AWS_REGION',
-                    'POSTGRES_PORT',
-                    ...Object.keys(bucketEnvironment(p.eventBuckets)),
-                  ]),
+                  ...envFromConfig(Object.keys(portalEnvironment(p))),
                   ...envFromSecret(PORTAL_SECRETS.database, [
                     'POSTGRES_HOST',
                     'POSTGRES_USER',
                     'POSTGRES_PASSWORD',
                   ]),
-                  ...envFromSecret(PORTAL_SECRETS.redis, ['REDIS_URL']),
-                  ...envFromSecret(PORTAL_SECRETS.backend, ['BACKEND_SECRET']),
+                  ...envFromSecret(PORTAL_SECRETS.redis, ['REDIS_AUTH_TOKEN']),
+                  ...envFromSecret(PORTAL_SECRETS.session, [
+                    'AUTH_SESSION_SECRET',
+                  ]),
                   ...envFromSecret(PORTAL_SECRETS.oidc, [
                     'OIDC_METADATA_URL',
                     'OIDC_CLIENT_ID',
@@ -465,26 +475,15 @@ export function portalWorkloadManifests(
                   capabilities: { drop: ['ALL'] },
                 },
                 volumeMounts: [
-                  { name: 'tls', mountPath: '/tls', readOnly: true },
-                  { name: 'config', mountPath: '/config', readOnly: true },
+                  { name: 'tls', mountPath: TLS_DIR, readOnly: true },
+                  { name: 'catalog', mountPath: CATALOG_DIR, readOnly: true },
                   { name: 'tmp', mountPath: '/tmp' },
                 ],
               },
             ],
             volumes: [
               { name: 'tls', secret: { secretName: TLS_SECRET } },
-              {
-                name: 'config',
-                configMap: {
-                  name: CONFIG_MAP,
-                  items: [
-                    {
-                      key: 'app-config.kubernetes.yaml',
-                      path: 'app-config.kubernetes.yaml',
-                    },
-                  ],
-                },
-              },
+              { name: 'catalog', configMap: { name: CATALOG_MAP } },
               { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
             ],
           },
