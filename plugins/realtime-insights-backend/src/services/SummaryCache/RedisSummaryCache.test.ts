@@ -174,3 +174,53 @@ describe('createSummaryCache', () => {
     await cache.close();
   });
 });
+
+describe('a Redis that refuses the password', () => {
+  // A user of the real Redis with a password the cache does not have, as
+  // ElastiCache refuses a wrong AUTH token.
+  const user = `rti-test-${process.pid}`;
+  const admin = new Redis(REDIS_URL);
+  beforeAll(async () => {
+    await admin.call(
+      'ACL',
+      'SETUSER',
+      user,
+      'on',
+      '>right-password',
+      '~*',
+      '+@all',
+    );
+  });
+  afterAll(async () => {
+    await admin.call('ACL', 'DELUSER', user);
+    admin.disconnect();
+  });
+
+  it('starts degraded with a log line naming the setting, and reads as misses', async () => {
+    const warnings: string[] = [];
+    const log = mockServices.logger.mock({
+      warn: (message: string) => void warnings.push(message),
+    });
+    const url = new URL(REDIS_URL);
+    url.username = user;
+    url.password = 'wrong-password';
+    const cache = await createSummaryCache(
+      {
+        ttlSeconds: 60,
+        type: 'redis',
+        redis: { url: url.href, mode: 'standalone', commandTimeoutMs: 100 },
+        memory: { maxEntries: 10 },
+      },
+      log,
+    );
+    expect(cache.describe()).toEqual({ kind: 'redis', degraded: true });
+    expect(warnings).toContainEqual(
+      expect.stringMatching(
+        /^Redis refused the password in realtimeInsights\.cache\.redis\.url; the summary cache is off and queries read S3 until it accepts one: WRONGPASS/,
+      ),
+    );
+    // Queries still answer: every read is a miss, served from S3.
+    expect(await cache.getMany(['rti:v1:x'])).toEqual([undefined]);
+    await cache.close();
+  });
+});

@@ -84,7 +84,9 @@ export class RedisSummaryCache implements SummaryCache {
         retryStrategy: retry,
       });
     }
-    this.redis.on('error', error => this.logThrottled('Redis error', error));
+    this.redis.on('error', error =>
+      this.logThrottled(describeRedisError(error), error),
+    );
     this.redis.on('ready', () => this.logger.info('Redis cache connected'));
   }
 
@@ -256,6 +258,20 @@ export class RedisSummaryCache implements SummaryCache {
     this.lastErrorLoggedAt = now;
     this.logger.warn(`${message}: ${(error as Error)?.message ?? error}`);
   }
+}
+
+/**
+ * What a connection error means to an operator. A refused password would
+ * otherwise read as one more Redis error while the cache stays off.
+ */
+export function describeRedisError(error: unknown): string {
+  const message = (error as Error)?.message ?? String(error);
+  if (
+    /WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message)
+  ) {
+    return 'Redis refused the password in realtimeInsights.cache.redis.url; the summary cache is off and queries read S3 until it accepts one';
+  }
+  return 'Redis error';
 }
 
 /** `INFO` output as name → value (sections flattened). */
