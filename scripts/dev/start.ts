@@ -12,7 +12,7 @@ import {
   stopChild,
   waitForHttp,
   waitUntil,
-} from '../lib/children';
+} from '@internal/production-stand-ins';
 import { intFromEnv } from '../lib/env';
 
 const root = path.resolve(__dirname, '../..');

@@ -11,17 +11,22 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { startLocalSso } from '@internal/local-sso';
 import { LOCAL_S3_CREDENTIALS } from '@internal/local-s3';
 import { startLocalStack } from '../dev/localStack';
 import { PROD_PORTS, assertPortsFree } from '../dev/ports';
-import { startLogged, stopChild, waitUntil } from '../lib/children';
+import {
+  PEOPLE,
+  makeThrowawayTls,
+  orgCatalogYaml,
+  startLocalSso,
+  startLogged,
+  startTlsPostgres,
+  startTlsRedis,
+  stopChild,
+  waitUntil,
+} from '@internal/production-stand-ins';
 import { intFromEnv } from '../lib/env';
-import { PEOPLE, orgCatalogYaml } from './people';
 import { buildPortal } from './portalBundle';
-import { startTlsPostgres } from './postgresTls';
-import { startTlsRedis } from './redisTls';
-import { makeThrowawayTls } from './tls';
 
 const root = path.resolve(__dirname, '../..');
 const work = path.resolve(root, process.env.RTI_PROD_DIR ?? '.cache/prod');

@@ -1,5 +1,5 @@
 import { Page, expect, test } from '@playwright/test';
-import { PEOPLE, Person } from '../../../scripts/prod/people';
+import { PEOPLE, Person } from '@internal/production-stand-ins';
 
 /*
  * The production path in a browser: the portal as the container runs it

@@ -35,10 +35,8 @@ export function requiredVariables(yamlText: string): ConfigVariable[] {
     } else if (value && typeof value === 'object') {
       for (const [name, child] of Object.entries(value)) {
         // `$file` and `$include` are include directives, not config keys.
-        visit(
-          child,
-          name.startsWith('$') ? key : key ? `${key}.${name}` : name,
-        );
+        const path = key ? `${key}.${name}` : name;
+        visit(child, name.startsWith('$') ? key : path);
       }
     }
   };

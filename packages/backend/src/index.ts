@@ -10,6 +10,7 @@ import {
   describeMissing,
   missingVariables,
 } from './configVariables';
+import { explainStartupFailure } from './startupFailure';
 
 // A `${VAR}` left unset would surface much later as a missing config key,
 // or not at all: stop now and name it.
@@ -45,4 +46,10 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 
 backend.add(import('@internal/plugin-realtime-insights-backend'));
 
-backend.start();
+backend.start().catch(error => {
+  const explained = explainStartupFailure(error);
+  process.stderr.write(
+    `${explained ?? `The backend could not start: ${error?.stack ?? error}`}\n`,
+  );
+  process.exit(1);
+});

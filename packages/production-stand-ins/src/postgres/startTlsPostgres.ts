@@ -1,8 +1,8 @@
 import { ChildProcess, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startLogged, waitUntil } from '../lib/children';
-import { ThrowawayTls } from './tls';
+import { startLogged, waitUntil } from '../processes';
+import { ThrowawayTls } from '../tls/makeThrowawayTls';
 
 export type TlsPostgres = {
   host: string;

@@ -3,7 +3,7 @@
  * OpenID Provider, and the catalog's org file that matches them by email.
  * Loopback-only test accounts; the browser test signs in as them.
  */
-import { SsoUser } from '@internal/local-sso';
+import { SsoUser } from './sso/startLocalSso';
 
 export type Person = SsoUser & {
   /** Catalog User name; none for someone the catalog does not know. */

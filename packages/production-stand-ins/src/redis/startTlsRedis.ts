@@ -1,8 +1,8 @@
 import { ChildProcess } from 'node:child_process';
 import tls from 'node:tls';
 import fs from 'node:fs';
-import { startLogged, waitUntil } from '../lib/children';
-import { ThrowawayTls } from './tls';
+import { startLogged, waitUntil } from '../processes';
+import { ThrowawayTls } from '../tls/makeThrowawayTls';
 
 export type TlsRedis = {
   host: string;

@@ -1,5 +1,6 @@
 /*
- * Child processes of the start scripts (`npm start`, `npm run start:prod`):
+ * Child processes of the start scripts (`npm start`, `npm run start:prod`)
+ * and of the stand-ins:
  * output prefixed with the child's name, waiting for readiness, and
  * stopping a child with everything it started.
  */

@@ -1,7 +1,0 @@
-export { startLocalSso } from './startLocalSso';
-export type {
-  LocalSso,
-  LocalSsoOptions,
-  SsoClient,
-  SsoUser,
-} from './startLocalSso';
