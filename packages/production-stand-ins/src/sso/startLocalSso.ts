@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import Provider from 'oidc-provider';
 
 /** A person who can sign in at the provider's login page. */
 export type SsoUser = {
@@ -103,8 +104,6 @@ ${
 export async function startLocalSso(
   options: LocalSsoOptions,
 ): Promise<LocalSso> {
-  // ESM-only package: loaded at run time.
-  const { default: Provider } = await import('oidc-provider');
   const host = options.host ?? '127.0.0.1';
   const title = options.title ?? 'Local SSO';
   const byId = new Map(options.users.map(u => [u.id, u]));
@@ -150,6 +149,9 @@ export async function startLocalSso(
       profile: ['name'],
     },
     scopes: ['openid', 'offline_access', 'email', 'profile'],
+    // The granted scopes' claims in the ID token too, as Okta and Entra ID
+    // put them, not only at the userinfo endpoint.
+    conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
