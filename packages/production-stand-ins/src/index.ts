@@ -11,6 +11,7 @@ export type {
   SsoClient,
   SsoUser,
 } from './sso/startLocalSso';
+export { CookieBrowser } from './sso/cookieBrowser';
 export { makeThrowawayTls } from './tls/makeThrowawayTls';
 export type { ThrowawayTls } from './tls/makeThrowawayTls';
 export { startTlsRedis } from './redis/startTlsRedis';

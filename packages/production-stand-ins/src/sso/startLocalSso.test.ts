@@ -1,3 +1,4 @@
+import { CookieBrowser } from './cookieBrowser';
 import { LocalSso, startLocalSso } from './startLocalSso';
 
 const client = {
@@ -12,45 +13,6 @@ const user = {
   password: 'right-password',
 };
 
-/** A browser's cookies for the provider, enough for one login. */
-class Browser {
-  private cookies = new Map<string, string>();
-  constructor(private readonly origin: string) {}
-
-  async request(url: string, init: RequestInit = {}): Promise<Response> {
-    const response = await fetch(new URL(url, this.origin), {
-      ...init,
-      redirect: 'manual',
-      headers: {
-        ...(init.headers as Record<string, string>),
-        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-      },
-    });
-    for (const header of response.headers.getSetCookie()) {
-      const [pair] = header.split(';');
-      const at = pair.indexOf('=');
-      this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    return response;
-  }
-
-  /** Follows redirects within the provider; stops at the client's. */
-  async follow(response: Response): Promise<Response> {
-    let current = response;
-    for (let hops = 0; hops < 10; hops++) {
-      const location = current.headers.get('location');
-      if (current.status < 300 || current.status >= 400 || !location) {
-        return current;
-      }
-      if (!new URL(location, this.origin).href.startsWith(this.origin)) {
-        return current;
-      }
-      current = await this.request(location);
-    }
-    throw new Error('too many redirects');
-  }
-}
-
 describe('startLocalSso', () => {
   let sso: LocalSso;
   beforeAll(async () => {
@@ -58,9 +20,9 @@ describe('startLocalSso', () => {
   });
   afterAll(() => sso.stop());
 
-  const authorize = (browser: Browser) =>
+  const authorize = (browser: CookieBrowser) =>
     browser.request(
-      `/auth?${new URLSearchParams({
+      `${sso.issuer}/auth?${new URLSearchParams({
         client_id: client.clientId,
         redirect_uri: client.redirectUris[0],
         response_type: 'code',
@@ -71,25 +33,22 @@ describe('startLocalSso', () => {
       })}`,
     );
 
-  async function loginPage(browser: Browser) {
+  async function loginPage(browser: CookieBrowser) {
     const page = await browser.follow(await authorize(browser));
     expect(page.status).toBe(200);
     const html = await page.text();
-    const action = /action="([^"]+)"/.exec(html)![1];
+    const action = new URL(/action="([^"]+)"/.exec(html)![1], sso.issuer).href;
     return { html, action };
   }
 
-  const login = (browser: Browser, action: string, password: string) =>
-    browser.request(action, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ login: user.email, password }).toString(),
-    });
+  const login = (browser: CookieBrowser, action: string, password: string) =>
+    browser.submit(action, { login: user.email, password });
 
-  async function codeFor(browser: Browser): Promise<string> {
+  async function codeFor(browser: CookieBrowser): Promise<string> {
     const { action } = await loginPage(browser);
     const back = await browser.follow(
       await login(browser, action, user.password),
+      next => next.origin === sso.issuer,
     );
     const location = new URL(back.headers.get('location')!);
     expect(location.origin + location.pathname).toBe(client.redirectUris[0]);
@@ -123,7 +82,7 @@ describe('startLocalSso', () => {
   });
 
   it('shows its login page and refuses a wrong password', async () => {
-    const browser = new Browser(sso.issuer);
+    const browser = new CookieBrowser();
     const { html, action } = await loginPage(browser);
     expect(html).toContain('<label for="password">Password</label>');
     const refused = await login(browser, action, 'wrong-password');
@@ -132,7 +91,7 @@ describe('startLocalSso', () => {
   });
 
   it('signs a user in with the code flow: an ID token with the email, and a refresh token', async () => {
-    const code = await codeFor(new Browser(sso.issuer));
+    const code = await codeFor(new CookieBrowser());
     const response = await token(code, client.clientSecret);
     expect(response.status).toBe(200);
     const tokens = await response.json();
@@ -151,7 +110,7 @@ describe('startLocalSso', () => {
   });
 
   it('refuses a client with the wrong secret, as an IdP does', async () => {
-    const code = await codeFor(new Browser(sso.issuer));
+    const code = await codeFor(new CookieBrowser());
     const response = await token(code, 'not-the-secret');
     expect(response.status).toBe(401);
     expect((await response.json()).error).toBe('invalid_client');

@@ -8,7 +8,11 @@ import {
   SignInProviderConfig,
   UserIdentity,
 } from '@backstage/core-components';
-import { configApiRef, useApi } from '@backstage/frontend-plugin-api';
+import {
+  configApiRef,
+  discoveryApiRef,
+  useApi,
+} from '@backstage/frontend-plugin-api';
 import { SignInPageProps } from '@backstage/plugin-app-react';
 import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
@@ -17,21 +21,37 @@ import Alert from '@material-ui/lab/Alert';
 import { useCallback, useEffect, useState } from 'react';
 import { oidcAuthApiRef } from './oidcAuthApi';
 import { SignInSettings, signInSettings } from './signInSettings';
+import { ssoStartProblem } from './ssoStartProblem';
+
+/** The sign-in window went away without an answer. */
+const isPopupClosed = (message: string) =>
+  /popup|closed|rejected/i.test(message);
 
 /**
  * What a failed sign-in means to the person trying. The auth backend
  * answers "unable to resolve user identity" when the SSO account's email
- * matches no catalog User.
+ * matches no catalog User, and passes on the provider's OAuth errors.
  */
 export function explainSignInFailure(error: unknown, sso: string): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/resolve user identity|user not found|no user/i.test(message)) {
     return `You signed in to ${sso}, but this portal has no user with your email address. Ask the portal's administrators to add you to the catalog, then sign in again.`;
   }
-  if (/popup|closed|rejected/i.test(message)) {
+  if (/invalid_client|unauthorized_client/i.test(message)) {
+    return `${sso} refused the portal's client credentials (${message}). The portal's administrators must check OIDC_CLIENT_ID and OIDC_CLIENT_SECRET against the portal's registration at ${sso}.`;
+  }
+  if (/unexpected iss|issuer/i.test(message)) {
+    return `${sso} answered as another issuer than the portal expects (${message}). The portal's administrators must check OIDC_METADATA_URL.`;
+  }
+  if (isPopupClosed(message)) {
     return `The sign-in window was closed before ${sso} answered. Try again, and allow pop-ups for this site.`;
   }
   return `Sign-in through ${sso} failed: ${message}`;
+}
+
+/** The portal could not even send the person to the SSO. */
+export function explainStartProblem(problem: string, sso: string): string {
+  return `The portal cannot reach ${sso} to start signing in (${problem}). The portal's administrators must check OIDC_METADATA_URL and that ${sso} answers there.`;
 }
 
 /**
@@ -61,6 +81,9 @@ function SsoSignInPage({
   settings,
 }: SignInPageProps & { settings: SignInSettings }) {
   const authApi = useApi(oidcAuthApiRef);
+  const discoveryApi = useApi(discoveryApiRef);
+  const environment =
+    useApi(configApiRef).getOptionalString('auth.environment') ?? 'development';
   const appTitle =
     useApi(configApiRef).getOptionalString('app.title') ?? 'Backstage';
   const sso = settings.oidc.title;
@@ -105,7 +128,19 @@ function SsoSignInPage({
         throw new Error(`${sso} returned no identity`);
       }
     } catch (error) {
-      setFailure(explainSignInFailure(error, sso));
+      // A closed window may have shown the backend's error instead of the
+      // SSO's login page: ask the backend what it said.
+      const message = error instanceof Error ? error.message : String(error);
+      const problem = isPopupClosed(message)
+        ? await ssoStartProblem(discoveryApi, environment).catch(
+            () => undefined,
+          )
+        : undefined;
+      setFailure(
+        problem
+          ? explainStartProblem(problem, sso)
+          : explainSignInFailure(error, sso),
+      );
       setState({ kind: 'idle' });
     }
   };
