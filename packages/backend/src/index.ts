@@ -28,7 +28,8 @@ backend.add(import('@backstage/plugin-app-backend'));
 // Sign-in: the guest provider locally, OIDC (the company SSO) in production.
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
-backend.add(import('@backstage/plugin-auth-backend-module-oidc-provider'));
+// The company SSO; discovers the provider again if it was down at start-up.
+backend.add(import('./oidcProvider'));
 
 // Streams are catalog entities; ownership drives access.
 backend.add(import('@backstage/plugin-catalog-backend'));

@@ -6,8 +6,8 @@ import {
   LocalSso,
   startLocalSso,
 } from '@internal/production-stand-ins';
+import oidcModule from './oidcProvider';
 import authPlugin from '@backstage/plugin-auth-backend';
-import oidcModule from '@backstage/plugin-auth-backend-module-oidc-provider';
 import net from 'node:net';
 
 /*
@@ -194,5 +194,35 @@ describe('SSO sign-in through the auth backend', () => {
     expect(response.status).toBeGreaterThanOrEqual(400);
     const body = await response.json();
     expect(body.error.message).toMatch(/ECONNREFUSED|fetch failed|connect/);
+  });
+
+  it('discovers the provider again after it did not answer at start-up', async () => {
+    const authBase = `http://localhost:${portalPort}/api/auth`;
+    backend = await portal({
+      port: portalPort,
+      metadataUrl: `http://127.0.0.1:${ssoPort}/.well-known/openid-configuration`,
+      secret: clientSecret,
+    });
+    const first = await fetch(
+      `${authBase}/oidc/start?env=production&scope=openid`,
+      { redirect: 'manual' },
+    );
+    expect((await first.json()).error.message).toMatch(/ECONNREFUSED/);
+    // The SSO comes up; no restart of the portal.
+    sso = await startLocalSso({
+      port: ssoPort,
+      users: [mia],
+      clients: [
+        {
+          clientId: 'rti-portal',
+          clientSecret,
+          redirectUris: [`${authBase}/oidc/handler/frame`],
+        },
+      ],
+    });
+    const message = await signIn(authBase);
+    expect(message.response?.backstageIdentity?.identity?.userEntityRef).toBe(
+      'user:default/mia.mobile',
+    );
   });
 });
