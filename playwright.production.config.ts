@@ -1,17 +1,15 @@
 import { defineConfig } from '@playwright/test';
+import base from './playwright.config';
 
 /**
  * Browser tests of the production path: the portal built and run as the
  * container runs it (`npm run start:prod`), signing in through the local
- * OpenID Provider's login page. Debian's Chromium, never a downloaded one.
+ * OpenID Provider's login page. Same browser and limits as the tests of
+ * `npm start` (playwright.config.ts).
  */
 export default defineConfig({
+  ...base,
   testDir: 'packages/app/e2e-production',
-  timeout: 180_000,
-  expect: { timeout: 90_000 },
-  workers: 1,
-  retries: 0,
-  forbidOnly: !!process.env.CI,
   reporter: [
     ['list'],
     ['html', { open: 'never', outputFolder: 'e2e-test-report/production' }],
@@ -29,23 +27,9 @@ export default defineConfig({
     env: { RTI_DEVICES: '200', RTI_PROD_DIR: '.cache/prod-e2e' },
   },
   use: {
+    ...base.use,
     baseURL: 'https://localhost:7007',
     // The portal's certificate comes from the stack's throwaway CA.
     ignoreHTTPSErrors: true,
-    screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath: process.env.RTI_CHROMIUM ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
   },
-  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
 });

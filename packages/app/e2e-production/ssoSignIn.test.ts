@@ -1,5 +1,6 @@
 import { Page, expect, test } from '@playwright/test';
 import { PEOPLE, Person } from '@internal/production-stand-ins';
+import { expectRecordsCharted } from '../e2e-tests/charts';
 
 /*
  * The production path in a browser: the portal as the container runs it
@@ -89,12 +90,7 @@ test("a stream's owning team signs in through the SSO, sees its dashboard with d
 
   await page.getByRole('link', { name: 'Interactions', exact: true }).click();
   await expect(page).toHaveURL(/\/realtime-insights\/streams\/interactions$/);
-  const chart = page.getByTestId('record-count-chart');
-  await expect(chart).toBeVisible();
-  await expect(chart).not.toHaveAttribute('data-total', '0');
-  await expect(
-    chart.locator('.recharts-bar-rectangle path').first(),
-  ).toBeVisible();
+  await expectRecordsCharted(page);
   await page.screenshot({ path: testInfo.outputPath('mia-dashboard.png') });
 
   await signOut(page);

@@ -1,4 +1,5 @@
 import { Page, expect, test } from '@playwright/test';
+import { expectRecordsCharted } from './charts';
 import { signIn } from './signIn';
 
 // Tall enough for full-page screenshots: Backstage pages scroll inside
@@ -12,16 +13,6 @@ async function recordChartState(page: Page) {
     total: Number(await chart.getAttribute('data-total')),
     newest: (await chart.getAttribute('data-newest-bucket')) ?? '',
   };
-}
-
-/** Waits until the records chart shows bars drawn from real data. */
-async function expectRecordsCharted(page: Page) {
-  const chart = page.getByTestId('record-count-chart');
-  await expect(chart).toBeVisible();
-  await expect(chart).not.toHaveAttribute('data-total', '0');
-  await expect(
-    chart.locator('.recharts-bar-rectangle path').first(),
-  ).toBeVisible();
 }
 
 /**

@@ -3,12 +3,12 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   CookieBrowser,
+  freePort,
   LocalSso,
   startLocalSso,
 } from '@internal/production-stand-ins';
 import oidcModule from './oidcProvider';
 import authPlugin from '@backstage/plugin-auth-backend';
-import net from 'node:net';
 
 /*
  * The auth backend's OIDC sign-in against a real OpenID Provider, the way
@@ -26,14 +26,6 @@ const mia = {
   password: 'mia-password',
 };
 const clientSecret = 'portal-secret';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise(r => server.close(r));
-  return port;
-}
 
 /** The message handler/frame's page posts to the app (window.opener). */
 function postedMessage(html: string): {
@@ -122,9 +114,8 @@ describe('SSO sign-in through the auth backend', () => {
     sso = undefined;
   });
 
-  /** The provider, then the portal that discovers it at start-up. */
-  async function start(secret: string) {
-    const authBase = `http://localhost:${portalPort}/api/auth`;
+  /** The company SSO, knowing the portal as a client with `clientSecret`. */
+  async function startSso(authBase: string) {
     sso = await startLocalSso({
       port: ssoPort,
       users: [mia],
@@ -136,9 +127,16 @@ describe('SSO sign-in through the auth backend', () => {
         },
       ],
     });
+    return sso;
+  }
+
+  /** The provider, then the portal that discovers it at start-up. */
+  async function start(secret: string) {
+    const authBase = `http://localhost:${portalPort}/api/auth`;
+    const provider = await startSso(authBase);
     backend = await portal({
       port: portalPort,
-      metadataUrl: sso.metadataUrl,
+      metadataUrl: provider.metadataUrl,
       secret,
     });
     return authBase;
@@ -209,17 +207,7 @@ describe('SSO sign-in through the auth backend', () => {
     );
     expect((await first.json()).error.message).toMatch(/ECONNREFUSED/);
     // The SSO comes up; no restart of the portal.
-    sso = await startLocalSso({
-      port: ssoPort,
-      users: [mia],
-      clients: [
-        {
-          clientId: 'rti-portal',
-          clientSecret,
-          redirectUris: [`${authBase}/oidc/handler/frame`],
-        },
-      ],
-    });
+    await startSso(authBase);
     const message = await signIn(authBase);
     expect(message.response?.backstageIdentity?.identity?.userEntityRef).toBe(
       'user:default/mia.mobile',

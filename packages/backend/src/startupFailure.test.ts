@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  freePort,
   makeThrowawayTls,
   startTlsPostgres,
   stopChild,
@@ -63,12 +63,7 @@ const havePostgres = fs.existsSync('/usr/lib/postgresql');
 
     beforeAll(async () => {
       fs.chmodSync(work, 0o755);
-      const port = await new Promise<number>(resolve => {
-        const server = net.createServer().listen(0, '127.0.0.1', () => {
-          const { port: free } = server.address() as net.AddressInfo;
-          server.close(() => resolve(free));
-        });
-      });
+      const port = await freePort();
       postgres = await startTlsPostgres({
         dir: path.join(work, 'postgres'),
         port,

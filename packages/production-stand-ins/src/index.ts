@@ -20,4 +20,10 @@ export { startTlsPostgres } from './postgres/startTlsPostgres';
 export type { TlsPostgres } from './postgres/startTlsPostgres';
 export { PEOPLE, TEAMS, orgCatalogYaml } from './people';
 export type { Person } from './people';
-export { startLogged, stopChild, waitForHttp, waitUntil } from './processes';
+export {
+  freePort,
+  startLogged,
+  stopChild,
+  waitForHttp,
+  waitUntil,
+} from './processes';

@@ -10,6 +10,7 @@ import {
   spawnSync,
   SpawnOptions,
 } from 'node:child_process';
+import net from 'node:net';
 
 /** Starts a long-running child whose output lines carry its name. */
 export function startLogged(
@@ -56,6 +57,15 @@ export async function waitUntil(
     await new Promise(r => setTimeout(r, options.intervalMs));
   }
   throw new Error(options.failure);
+}
+
+/** A port nothing listens on now, on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise(resolve => server.close(resolve));
+  return port;
 }
 
 /** Waits until a GET of `url` answers 2xx. */

@@ -37,19 +37,20 @@ function authApiFailingWith(message: string) {
   };
 }
 
-async function signInFailing(message: string) {
+/** Renders the page; resolves to its sign-in button. */
+async function renderPage(failure: string) {
   await renderInTestApp(<PortalSignInPage onSignInSuccess={jest.fn()} />, {
     config,
     apis: [
       [discoveryApiRef, discovery],
-      [oidcAuthApiRef, authApiFailingWith(message)],
+      [oidcAuthApiRef, authApiFailingWith(failure)],
     ],
   });
-  await userEvent.click(
-    await screen.findByRole('button', {
-      name: 'Sign in with Example Corp SSO',
-    }),
-  );
+  return screen.findByRole('button', { name: 'Sign in with Example Corp SSO' });
+}
+
+async function signInFailing(message: string) {
+  await userEvent.click(await renderPage(message));
   return screen.findByRole('alert');
 }
 
@@ -110,16 +111,7 @@ describe('the SSO sign-in page', () => {
   });
 
   it('offers the SSO only', async () => {
-    await renderInTestApp(<PortalSignInPage onSignInSuccess={jest.fn()} />, {
-      config,
-      apis: [
-        [discoveryApiRef, discovery],
-        [oidcAuthApiRef, authApiFailingWith('unused')],
-      ],
-    });
-    await screen.findByRole('button', {
-      name: 'Sign in with Example Corp SSO',
-    });
+    await renderPage('unused');
     await waitFor(() => expect(screen.getAllByRole('button')).toHaveLength(1));
   });
 });
