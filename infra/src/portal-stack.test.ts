@@ -241,6 +241,28 @@ describe('Deployment', () => {
       expect(annotations['realtime-insights.io/firehose-stream']).toBe(
         `rti-${config.stage}-${stream.metadata.name}`,
       );
+      // Objects hold records up to the processor's and S3's buffering
+      // after the time that names them: the portal reads that far back.
+      const deliveries = templates.ingestion.findResources(
+        'AWS::KinesisFirehose::DeliveryStream',
+        {
+          Properties: {
+            DeliveryStreamName: `rti-${config.stage}-${stream.metadata.name}`,
+          },
+        },
+      );
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const [delivery] = Object.values(deliveries) as any[];
+      const s3 = delivery.Properties.ExtendedS3DestinationConfiguration;
+      const processorSeconds = Number(
+        s3.ProcessingConfiguration.Processors[0].Parameters.find(
+          (p: { ParameterName: string }) =>
+            p.ParameterName === 'BufferIntervalInSeconds',
+        ).ParameterValue,
+      );
+      expect(annotations['realtime-insights.io/buffer-interval-seconds']).toBe(
+        String(s3.BufferingHints.IntervalInSeconds + processorSeconds),
+      );
     }
     // Mounted where the environment says the files are.
     const mount = container.volumeMounts.find(

@@ -18,6 +18,7 @@ import {
   portalWorkloadManifests,
 } from './portal/manifests';
 import { orgCatalogYaml, streamCatalogYaml } from './portal/catalog';
+import { objectSpanSeconds } from './ingestion/delivery-streams';
 
 export interface PortalStackProps extends StackProps {
   config: InfraConfig;
@@ -91,6 +92,9 @@ export class PortalStack extends Stack {
           deliveryStreams: Object.fromEntries(
             DATA_CLASSES.map(c => [c, deliveryStreamName(config, c)]),
           ) as Record<DataClass, string>,
+          objectSpanSeconds: Object.fromEntries(
+            DATA_CLASSES.map(c => [c, objectSpanSeconds(config, c)]),
+          ) as Record<DataClass, number>,
         }),
       },
     };

@@ -11,6 +11,36 @@ import type { DataClass } from '@internal/plugin-realtime-insights-common';
 import { deliveryStreamName, InfraConfig } from '../config';
 import { acknowledgeIam5, GRANT_WILDCARD_REASON, nagArnRef } from '../nag';
 
+/** Seconds the transform processor buffers records before invoking the Lambda. */
+const PROCESSOR_BUFFER_SECONDS = 60;
+
+/** A delivery stream's S3 buffering, from the config or the shared defaults. */
+export function bufferingOf(config: InfraConfig, dataClass: DataClass) {
+  const shared = defaultStreamConfig(dataClass);
+  return {
+    sizeMiB:
+      config.ingestion.bufferingSizeMiB ??
+      shared.bufferingHints?.sizeInMBs ??
+      5,
+    intervalSeconds:
+      config.ingestion.bufferingIntervalSeconds ??
+      shared.bufferingHints?.intervalInSeconds ??
+      300,
+  };
+}
+
+/**
+ * How long after its oldest record's arrival (which names it) an object of
+ * the stream can hold records: the processor's buffering, then S3's. The
+ * portal reads that far into the hour before a range
+ * (`realtime-insights.io/buffer-interval-seconds`).
+ */
+export function objectSpanSeconds(config: InfraConfig, dataClass: DataClass) {
+  return (
+    PROCESSOR_BUFFER_SECONDS + bufferingOf(config, dataClass).intervalSeconds
+  );
+}
+
 export interface DeliveryStreamsProps {
   config: InfraConfig;
   key: kms.IKey;
@@ -34,12 +64,10 @@ export class DeliveryStreams extends Construct {
     this.streams = Object.fromEntries(
       DATA_CLASSES.map(dataClass => {
         const shared = defaultStreamConfig(dataClass);
-        const sizeMiB =
-          ingestion.bufferingSizeMiB ?? shared.bufferingHints?.sizeInMBs ?? 5;
-        const intervalSeconds =
-          ingestion.bufferingIntervalSeconds ??
-          shared.bufferingHints?.intervalInSeconds ??
-          300;
+        const { sizeMiB, intervalSeconds } = bufferingOf(
+          props.config,
+          dataClass,
+        );
         const compression =
           shared.compression === 'UNCOMPRESSED'
             ? firehose.Compression.UNCOMPRESSED
@@ -61,7 +89,7 @@ export class DeliveryStreams extends Construct {
             new firehose.LambdaFunctionProcessor(props.transform, {
               // Keeps each invocation's response far below Lambda's 6 MB payload limit.
               bufferSize: Size.mebibytes(1),
-              bufferInterval: Duration.seconds(60),
+              bufferInterval: Duration.seconds(PROCESSOR_BUFFER_SECONDS),
               retries: 3,
             }),
           ],

@@ -54,6 +54,8 @@ export function orgCatalogYaml(orgCatalogFile: string): string {
 export function streamCatalogYaml(names: {
   deliveryStreams: Record<DataClass, string>;
   buckets: Record<DataClass, string>;
+  /** How long after its name's time an object can hold records. */
+  objectSpanSeconds: Record<DataClass, number>;
 }): string {
   const entities = readEntities(
     path.join(REPOSITORY_ROOT, 'examples/streams.yaml'),
@@ -69,6 +71,9 @@ export function streamCatalogYaml(names: {
       names.deliveryStreams[dataClass];
     entity.metadata.annotations['realtime-insights.io/bucket'] =
       names.buckets[dataClass];
+    entity.metadata.annotations[
+      'realtime-insights.io/buffer-interval-seconds'
+    ] = String(names.objectSpanSeconds[dataClass]);
     return `---\n${stringify(entity)}`;
   }).join('');
 }

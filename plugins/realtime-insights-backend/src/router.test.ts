@@ -22,6 +22,7 @@ const interactions: StreamDefinition = {
   timestampField: 'ts',
   measures: ['durationMs'],
   dimensions: ['type', 'screen'],
+  bufferIntervalSeconds: 900,
 };
 
 const STREAM_ROUTES = [

@@ -30,6 +30,7 @@ const interactions: StreamDefinition = {
   timestampField: 'ts',
   measures: [],
   dimensions: ['type'],
+  bufferIntervalSeconds: 900,
 };
 
 // Three entries each: Jest would pass its `done` callback for a missing one.

@@ -7,6 +7,9 @@ export const STREAM_ENTITY_TYPE = 'data-stream';
 /** Prefix shared by every Real-time Insights annotation. @public */
 export const STREAM_ANNOTATION_PREFIX = 'realtime-insights.io/';
 
+/** Firehose's largest buffering interval, seconds. @public */
+export const MAX_BUFFER_INTERVAL_SECONDS = 900;
+
 /**
  * Annotations of a stream entity. Only `firehose-stream` and `bucket` are
  * required; the rest have defaults or are optional.
@@ -30,4 +33,12 @@ export const STREAM_ANNOTATIONS = {
   measures: 'realtime-insights.io/measures',
   /** Comma-separated categorical fields (top-N, group-by, filters). */
   dimensions: 'realtime-insights.io/dimensions',
+  /**
+   * How long after its oldest record's arrival (which names it) an object
+   * can hold records, in seconds: the delivery stream's buffering interval,
+   * plus a processor's buffering if it has one (0-3600; default 900,
+   * Firehose's largest buffering interval). A range's events can sit in
+   * objects of the hour before it.
+   */
+  bufferIntervalSeconds: 'realtime-insights.io/buffer-interval-seconds',
 } as const;

@@ -48,6 +48,7 @@ describe('parseStreamEntity', () => {
         timestampField: 'ts',
         measures: ['amount', 'latencyMs'],
         dimensions: ['status', 'currency', 'merchantCategory', 'declineReason'],
+        bufferIntervalSeconds: 900,
       },
     });
   });
@@ -60,10 +61,12 @@ describe('parseStreamEntity', () => {
         [A.region]: 'eu-west-1',
         [A.endpoint]: 'http://127.0.0.1:4569',
         [A.timestampField]: 'eventTime',
+        [A.bufferIntervalSeconds]: ' 60 ',
       }),
     );
     expect(result).toMatchObject({
       stream: {
+        bufferIntervalSeconds: 60,
         prefix: 'data/payments/',
         region: 'eu-west-1',
         endpoint: 'http://127.0.0.1:4569',
@@ -143,6 +146,19 @@ describe('parseStreamEntity', () => {
       expect(errorsOf(entity({ ...valid, [A.prefix]: prefix }))).toEqual([
         expect.stringMatching(
           /^realtime-insights\.io\/prefix: .* e\.g\. "events\/"$/,
+        ),
+      ]);
+    },
+  );
+
+  it.each([['3601'], ['-1'], ['1.5'], ['5m'], ['']])(
+    'rejects the buffer interval %p',
+    seconds => {
+      expect(
+        errorsOf(entity({ ...valid, [A.bufferIntervalSeconds]: seconds })),
+      ).toEqual([
+        expect.stringMatching(
+          /^realtime-insights\.io\/buffer-interval-seconds: .*(e\.g\. "300"|at most 3600 seconds)/,
         ),
       ]);
     },

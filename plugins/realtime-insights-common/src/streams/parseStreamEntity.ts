@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  MAX_BUFFER_INTERVAL_SECONDS,
   STREAM_ANNOTATIONS,
   STREAM_ANNOTATION_PREFIX,
   STREAM_ENTITY_KIND,
@@ -36,6 +37,8 @@ export type StreamDefinition = {
   measures: string[];
   /** Categorical fields of the flattened events. */
   dimensions: string[];
+  /** How long after its name's time an object can hold records, seconds (0-3600). */
+  bufferIntervalSeconds: number;
 };
 
 /**
@@ -194,6 +197,16 @@ const streamAnnotationsSchema = z
       'a field name (letters, digits and _, not starting with a digit)',
       'ts',
     ).default('ts'),
+    [A.bufferIntervalSeconds]: matching(
+      /^\d{1,4}$/,
+      'whole seconds from 0 to 3600',
+      '300',
+    )
+      .transform(Number)
+      .refine(seconds => seconds <= 3600, {
+        message: 'must be at most 3600 seconds (an hour), e.g. "300"',
+      })
+      .default(String(MAX_BUFFER_INTERVAL_SECONDS)),
     [A.measures]: fieldList('numeric', 'amount,latencyMs'),
     [A.dimensions]: fieldList('categorical', 'status,currency'),
   })
@@ -319,6 +332,7 @@ export function parseStreamEntity(
       timestampField: values[A.timestampField],
       measures: values[A.measures],
       dimensions: values[A.dimensions],
+      bufferIntervalSeconds: values[A.bufferIntervalSeconds],
     },
   };
 }

@@ -26,6 +26,7 @@ const streamNamed = (name: string, prefix: string): StreamDefinition => ({
   timestampField: 'ts',
   measures: [],
   dimensions: ['type'],
+  bufferIntervalSeconds: 900,
 });
 const live = streamNamed('live', 'live/events/');
 const disabled = streamNamed('disabled', 'disabled/events/');

@@ -18,11 +18,30 @@ export function hourPrefix(base: string, hourStartMs: number): string {
   );
 }
 
-/** Every hour whose prefix may hold events of [fromMs, toMs]. */
+/** Every hour from the one holding `fromMs` to the one holding `toMs`. */
 export function hoursCovering(fromMs: number, toMs: number): number[] {
   const hours: number[] = [];
   for (let h = hourStart(fromMs); h <= toMs; h += HOUR_MS) hours.push(h);
   return hours;
+}
+
+/**
+ * Every hour whose prefix may hold events of [fromMs, toMs]. Firehose
+ * partitions by arrival: an object sits in the hour its oldest record
+ * arrived and holds records that arrived up to the buffering interval
+ * later, so events of the range start in objects up to `bufferIntervalMs`
+ * before it; late events (up to `latenessMs` after their time, and not
+ * after `now`) end in later hours.
+ */
+export function hoursHolding(
+  range: { fromMs: number; toMs: number },
+  options: { bufferIntervalMs: number; latenessMs: number; now: number },
+): number[] {
+  const lastArrival = Math.min(range.toMs + options.latenessMs, options.now);
+  return hoursCovering(
+    range.fromMs - options.bufferIntervalMs,
+    Math.max(range.fromMs, lastArrival),
+  );
 }
 
 /** Firehose's object-name timestamp, `yyyy-MM-dd-HH-mm-ss`, UTC. */

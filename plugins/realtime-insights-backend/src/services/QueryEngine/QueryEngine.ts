@@ -6,6 +6,7 @@ import {
   BucketWidth,
   DimensionFilter,
   FreshnessResponse,
+  MAX_BUFFER_INTERVAL_SECONDS,
   MeasureStats,
   QueryStats,
   RecordsResponse,
@@ -25,7 +26,7 @@ import {
   ObjectListing,
   hourPrefix,
   hourStart,
-  hoursCovering,
+  hoursHolding,
 } from './ObjectListing';
 import {
   dedupeSummaries,
@@ -63,7 +64,16 @@ export type EngineStream = ListedStream & {
   timestampField: string;
   measures: string[];
   dimensions: string[];
+  /**
+   * The delivery stream's buffering interval, seconds; default Firehose's
+   * largest (900). Bounds how far before a range its events' objects sit.
+   */
+  bufferIntervalSeconds?: number;
 };
+
+/** The stream's buffering interval, ms (Firehose's largest when unknown). */
+export const bufferIntervalMsOf = (stream: EngineStream) =>
+  (stream.bufferIntervalSeconds ?? MAX_BUFFER_INTERVAL_SECONDS) * 1000;
 
 /** The engine's knobs; read on every query so admins can change them live. */
 export type EngineSettings = {
@@ -646,13 +656,11 @@ export class QueryEngine {
     Array<{ hourStartMs: number; closed: boolean; objects: ObjectRef[] }>
   > {
     const settings = this.options.settings();
-    const lateness = (latenessMinutes ?? settings.latenessMinutes) * MINUTE_MS;
-    // Firehose partitions by arrival time: late events sit in later hours.
-    const lastArrival = Math.min(range.toMs + lateness, now);
-    const hours = hoursCovering(
-      range.fromMs,
-      Math.max(range.fromMs, lastArrival),
-    );
+    const hours = hoursHolding(range, {
+      bufferIntervalMs: bufferIntervalMsOf(stream),
+      latenessMs: (latenessMinutes ?? settings.latenessMinutes) * MINUTE_MS,
+      now,
+    });
     const listing = this.listingFor(stream, settings);
     return mapWithConcurrency(
       hours,

@@ -1,4 +1,4 @@
-export { QueryEngine } from './QueryEngine';
+export { QueryEngine, bufferIntervalMsOf } from './QueryEngine';
 export type { EngineSettings, EngineStream, Range } from './QueryEngine';
 export { hourPrefix } from './ObjectListing';
 export { ndjsonLines } from './ndjsonLines';

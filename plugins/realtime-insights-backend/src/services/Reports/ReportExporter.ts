@@ -6,8 +6,8 @@ import {
 import { Writable } from 'node:stream';
 import { RealtimeInsightsConfig } from '../../config';
 import { ObjectRef, ObjectStore } from '../ObjectStore';
-import { EngineStream, QueryEngine } from '../QueryEngine';
-import { ObjectListing, hoursCovering } from '../QueryEngine/ObjectListing';
+import { EngineStream, QueryEngine, bufferIntervalMsOf } from '../QueryEngine';
+import { ObjectListing, hoursHolding } from '../QueryEngine/ObjectListing';
 import { mapWithConcurrency } from '../QueryEngine/mapWithConcurrency';
 import { SummaryCache } from '../SummaryCache';
 import { ResolvedReport } from './reportRequest';
@@ -72,14 +72,11 @@ export class ReportExporter {
     now = Date.now(),
   ): Promise<ReportPlan> {
     const { query, s3 } = this.options.settings();
-    const lastArrival = Math.min(
-      report.toMs + query.latenessMinutes * 60_000,
+    const hours = hoursHolding(report, {
+      bufferIntervalMs: bufferIntervalMsOf(stream),
+      latenessMs: query.latenessMinutes * 60_000,
       now,
-    );
-    const hours = hoursCovering(
-      report.fromMs,
-      Math.max(report.fromMs, lastArrival),
-    );
+    });
     const listing = this.listingFor(stream);
     const useCache = this.options.cacheEnabled?.(stream) !== false;
     const perHour = await mapWithConcurrency(hours, s3.maxConcurrency, hour =>
