@@ -176,6 +176,9 @@ export type QueryStats = {
   cacheDegraded: boolean;
 };
 
+/** Event times an answer counted, `[from, to)`, ISO 8601. @public */
+export type AnsweredRange = { from: string; to: string };
+
 /** @public */
 export type TimeSeriesResponse = {
   stream: string;
@@ -183,6 +186,12 @@ export type TimeSeriesResponse = {
   to: string;
   bucket: BucketWidth;
   bucketSeconds: number;
+  /**
+   * The event times counted, `[from, to)`: the request's range with both
+   * ends moved up to a whole minute (summaries hold minutes; `/records`
+   * honours the milliseconds).
+   */
+  range: AnsweredRange;
   /** Every bucket of the range, oldest first; empty ones count 0. */
   buckets: TimeSeriesBucket[];
   /** With `groupBy`: the dimension and its top values, in order. */
@@ -196,6 +205,8 @@ export type BreakdownResponse = {
   from: string;
   to: string;
   dimension: string;
+  /** The event times counted: see {@link TimeSeriesResponse.range}. */
+  range: AnsweredRange;
   total: number;
   values: Array<{ value: string; count: number }>;
   /** Events whose value is not among `values` (or that have none). */

@@ -83,11 +83,13 @@ export function timeSeriesFor(
 ): TimeSeriesResponse {
   const bucketSeconds = url.searchParams.get('bucket') === '1m' ? 60 : 900;
   const from = url.searchParams.get('from') ?? new Date().toISOString();
+  const to = url.searchParams.get('to') ?? new Date().toISOString();
   const startMs = Date.parse(from);
   return {
     stream: 'interactions',
     from,
-    to: url.searchParams.get('to') ?? new Date().toISOString(),
+    to,
+    range: { from, to },
     bucket: (url.searchParams.get('bucket') ??
       '1m') as TimeSeriesResponse['bucket'],
     bucketSeconds,
@@ -107,6 +109,10 @@ export function breakdownOf(
     stream: 'interactions',
     from: '2026-11-23T10:00:00.000Z',
     to: '2026-11-23T11:00:00.000Z',
+    range: {
+      from: '2026-11-23T10:00:00.000Z',
+      to: '2026-11-23T11:00:00.000Z',
+    },
     dimension,
     total,
     values: values.map(([value, count]) => ({ value, count })),

@@ -71,6 +71,21 @@ export type EngineStream = ListedStream & {
   bufferIntervalSeconds?: number;
 };
 
+/**
+ * The range a summary can answer exactly: both ends moved up to a whole
+ * minute, the summaries' resolution. Up, so that a range ending now keeps
+ * the minute that is filling.
+ */
+export function wholeMinutes(range: Range): Range {
+  const up = (ms: number) => Math.ceil(ms / MINUTE_MS) * MINUTE_MS;
+  return { fromMs: up(range.fromMs), toMs: up(range.toMs) };
+}
+
+const isoRange = (range: Range) => ({
+  from: new Date(range.fromMs).toISOString(),
+  to: new Date(range.toMs).toISOString(),
+});
+
 /** The stream's buffering interval, ms (Firehose's largest when unknown). */
 export const bufferIntervalMsOf = (stream: EngineStream) =>
   (stream.bufferIntervalSeconds ?? MAX_BUFFER_INTERVAL_SECONDS) * 1000;
@@ -310,9 +325,10 @@ export class QueryEngine {
       query.filters,
       query.groupBy ? [['groupBy', query.groupBy]] : [],
     );
+    const range = wholeMinutes(query);
     const bucketMs = BUCKET_WIDTHS[query.bucket] * 1000;
-    const startMs = Math.floor(query.fromMs / bucketMs) * bucketMs;
-    const count = Math.ceil((query.toMs - startMs) / bucketMs);
+    const startMs = Math.floor(range.fromMs / bucketMs) * bucketMs;
+    const count = Math.max(0, Math.ceil((range.toMs - startMs) / bucketMs));
     const { maxBuckets } = this.options.settings();
     if (count > maxBuckets) {
       throw new InputError(
@@ -321,7 +337,7 @@ export class QueryEngine {
     }
     const { summaries, stats } = await this.load(
       stream,
-      { fromMs: startMs, toMs: query.toMs },
+      { fromMs: startMs, toMs: range.toMs },
       query.filters,
       now,
       options,
@@ -333,8 +349,8 @@ export class QueryEngine {
     for (const summary of summaries) {
       for (const [ms, part] of segments(
         summary,
-        query.fromMs,
-        query.toMs,
+        range.fromMs,
+        range.toMs,
         hourly,
       )) {
         parts[Math.floor((ms - startMs) / bucketMs)].push(part);
@@ -379,7 +395,8 @@ export class QueryEngine {
     return {
       stream: stream.name,
       from: new Date(startMs).toISOString(),
-      to: new Date(query.toMs).toISOString(),
+      to: new Date(range.toMs).toISOString(),
+      range: isoRange(range),
       bucket: query.bucket,
       bucketSeconds: bucketMs / 1000,
       buckets,
@@ -400,9 +417,10 @@ export class QueryEngine {
     now = Date.now(),
   ): Promise<BreakdownResponse> {
     this.checkFields(stream, query.filters, [['dimension', query.dimension]]);
+    const range = wholeMinutes(query);
     const { summaries, stats } = await this.load(
       stream,
-      query,
+      range,
       query.filters,
       now,
     );
@@ -411,8 +429,8 @@ export class QueryEngine {
     for (const summary of summaries) {
       for (const [, part] of segments(
         summary,
-        query.fromMs,
-        query.toMs,
+        range.fromMs,
+        range.toMs,
         true,
       )) {
         total += part.count;
@@ -428,9 +446,10 @@ export class QueryEngine {
       .map(([value, count]) => ({ value, count }));
     return {
       stream: stream.name,
-      from: new Date(query.fromMs).toISOString(),
-      to: new Date(query.toMs).toISOString(),
+      from: new Date(range.fromMs).toISOString(),
+      to: new Date(range.toMs).toISOString(),
       dimension: query.dimension,
+      range: isoRange(range),
       total,
       values,
       other: total - values.reduce((n, v) => n + v.count, 0),

@@ -188,6 +188,46 @@ describe.each([0, 60, 300, 900])(
       );
     });
 
+    it('counts whole minutes of a range with second and millisecond edges, and says which', async () => {
+      const random = rng(bufferSeconds + 7);
+      for (let round = 0; round < 6; round++) {
+        const fromMs = at('10:55:00') + Math.floor(random() * 70 * MINUTE);
+        const toMs = fromMs + Math.floor(random() * 20 * MINUTE);
+        const up = (ms: number) => Math.ceil(ms / MINUTE) * MINUTE;
+        const series = await engine.timeSeries(
+          stream,
+          { fromMs, toMs, bucket: '1m', filters: [] },
+          NOW,
+        );
+        const answered = { fromMs: up(fromMs), toMs: up(toMs) };
+        expect(series.range).toEqual({
+          from: new Date(answered.fromMs).toISOString(),
+          to: new Date(answered.toMs).toISOString(),
+        });
+        // One bucket per whole minute of the answered range, none outside.
+        expect(series.buckets.map(b => b.start)).toEqual(
+          Array.from(
+            { length: (answered.toMs - answered.fromMs) / MINUTE },
+            (_, i) => new Date(answered.fromMs + i * MINUTE).toISOString(),
+          ),
+        );
+        for (const bucket of series.buckets) {
+          const start = Date.parse(bucket.start);
+          expect({ start: bucket.start, count: bucket.count }).toEqual({
+            start: bucket.start,
+            count: countIn(start, start + MINUTE),
+          });
+        }
+        const breakdown = await engine.breakdown(
+          stream,
+          { fromMs, toMs, dimension: 'status', filters: [] },
+          NOW,
+        );
+        expect(breakdown.range).toEqual(series.range);
+        expect(breakdown.total).toBe(countIn(answered.fromMs, answered.toMs));
+      }
+    });
+
     it('breaks a range down with every event counted', async () => {
       const fromMs = at('11:00:00');
       const toMs = at('11:30:00');

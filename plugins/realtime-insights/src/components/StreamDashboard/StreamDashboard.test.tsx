@@ -20,6 +20,7 @@ import {
   idleReportsApi,
 } from '../../__testUtils__/backend';
 import { ReportActionsProps } from './ReportActionsSlot';
+import { formatBucketTime } from './timeRange';
 import { StreamDashboard, StreamDashboardProps } from './StreamDashboard';
 
 const STREAM = `${BASE}/streams/interactions`;
@@ -143,6 +144,32 @@ describe('StreamDashboard', () => {
     expect(screen.queryByTestId('record-count-chart')).not.toBeInTheDocument();
     act(() => release());
     expect(await screen.findByTestId('record-count-chart')).toBeInTheDocument();
+  });
+
+  it('says which whole minutes the charts counted', async () => {
+    serveStream(server);
+    server.use(
+      http.get(`${STREAM}/timeseries`, ({ request }) =>
+        HttpResponse.json(
+          timeSeriesFor(new URL(request.url), [5, 6], {
+            range: {
+              from: '2026-11-23T10:01:00.000Z',
+              to: '2026-11-23T11:01:00.000Z',
+            },
+          }),
+        ),
+      ),
+    );
+    await renderDashboard();
+    expect(await screen.findByTestId('answered-range')).toHaveTextContent(
+      `Counted from ${formatBucketTime(
+        '2026-11-23T10:01:00.000Z',
+        3_600_000,
+      )} to ${formatBucketTime(
+        '2026-11-23T11:01:00.000Z',
+        3_600_000,
+      )}, in whole minutes (the records below keep the exact range)`,
+    );
   });
 
   it('charts the last hour by minute: records, devices, measures, top values and records', async () => {

@@ -48,6 +48,7 @@ import {
   bucketChoices,
   canBeLive,
   effectiveBucket,
+  formatBucketTime,
   isLiveByDefault,
   previousPeriod,
   resolveRange,
@@ -325,6 +326,16 @@ function DashboardBody(props: {
               {stats.cacheDegraded
                 ? ' · cache unavailable, reading S3 directly'
                 : ''}
+            </Typography>
+            <Typography
+              variant="caption"
+              color="textSecondary"
+              component="p"
+              data-testid="answered-range"
+            >
+              Counted from {formatBucketTime(ts.range.from, spanMs)} to{' '}
+              {formatBucketTime(ts.range.to, spanMs)}, in whole minutes (the
+              records below keep the exact range)
             </Typography>
           </InfoCard>
         </Grid>
