@@ -6,6 +6,7 @@ import {
   StreamDefinition,
   breakdownQuerySchema,
   defaultBucketWidth,
+  parseIsoTime,
   recordsQuerySchema,
   timeSeriesQuerySchema,
 } from '@internal/plugin-realtime-insights-common';
@@ -49,8 +50,9 @@ export async function createRouter(
   const router = Router();
 
   const resolveRange = (q: { from?: string; to?: string }) => {
-    const toMs = q.to ? Date.parse(q.to) : Date.now();
-    const fromMs = q.from ? Date.parse(q.from) : toMs - DEFAULT_RANGE_MS;
+    // The schema admitted only times parseIsoTime reads.
+    const toMs = q.to ? parseIsoTime(q.to)! : Date.now();
+    const fromMs = q.from ? parseIsoTime(q.from)! : toMs - DEFAULT_RANGE_MS;
     if (fromMs >= toMs) {
       throw new InputError(
         `Invalid query parameter 'from': must be before 'to'`,

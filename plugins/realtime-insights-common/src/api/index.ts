@@ -1,4 +1,5 @@
 export * from './types';
+export * from './isoTime';
 export * from './RealtimeInsightsClient';
 export * from './signals';
 export * from './request';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoTimeSchema } from './isoTime';
 import { BUCKET_WIDTHS, BucketWidth, DimensionFilter } from './types';
 
 /** File formats a report can be written in. @public */
@@ -49,10 +50,6 @@ const fieldName = z
     'must be a field name (letters, digits, _ . -)',
   );
 
-const isoTime = z
-  .string()
-  .datetime({ offset: true, message: 'must be an ISO-8601 time' });
-
 /**
  * Body of `POST /reports` (and, JSON-encoded in `request`, the query of the
  * direct download `GET /reports/export`).
@@ -66,9 +63,9 @@ export const createReportRequestSchema = z
     kind: z.enum(REPORT_KINDS),
     format: z.enum(REPORT_FORMATS),
     /** Start of the range (inclusive). */
-    from: isoTime,
+    from: isoTimeSchema,
     /** End of the range (exclusive). */
-    to: isoTime,
+    to: isoTimeSchema,
     /** Summary: bucket width; default fits the range. */
     bucket: z
       .enum(Object.keys(BUCKET_WIDTHS) as [BucketWidth, ...BucketWidth[]])

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoTimeSchema } from './isoTime';
 
 /** Bucket widths a time series can be asked in. @public */
 export const BUCKET_WIDTHS = {
@@ -27,10 +28,6 @@ export function defaultBucketWidth(
   if (rangeSeconds / chosen[1] <= maxBuckets) return chosen[0];
   return widths.find(([, s]) => rangeSeconds / s <= maxBuckets)?.[0] ?? '1d';
 }
-
-const isoTime = z
-  .string()
-  .datetime({ offset: true, message: 'must be an ISO-8601 time' });
 
 /**
  * A filter on a dimension: `field:value` or `field:v1,v2` (any of the
@@ -63,9 +60,9 @@ const filterParam = z
 
 const rangeFields = {
   /** Start of the range (inclusive). Default: 30 minutes before `to`. */
-  from: isoTime.optional(),
+  from: isoTimeSchema.optional(),
   /** End of the range (exclusive). Default: now. */
-  to: isoTime.optional(),
+  to: isoTimeSchema.optional(),
   filter: filterParam.optional(),
 };
 

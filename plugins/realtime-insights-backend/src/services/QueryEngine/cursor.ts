@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 
 /** Where a records page ended: the object and its last line returned. */
 export type CursorPosition = { key: string; line: number };
@@ -21,24 +22,29 @@ export function encodeCursor(
   ).toString('base64url');
 }
 
+const cursorSchema = z.object({
+  k: z.string().min(1).max(1024),
+  l: z.number().int().min(0),
+  q: z.string(),
+});
+
 export function decodeCursor(cursor: string, queryId: string): CursorPosition {
-  let parsed: { k?: unknown; l?: unknown; q?: unknown };
+  const notOurs = () =>
+    new InputError(
+      `Invalid query parameter 'cursor': not a cursor this API issued`,
+    );
+  let json: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw new InputError(
-      `Invalid query parameter 'cursor': not a cursor this API issued`,
-    );
+    throw notOurs();
   }
-  if (typeof parsed.k !== 'string' || typeof parsed.l !== 'number') {
-    throw new InputError(
-      `Invalid query parameter 'cursor': not a cursor this API issued`,
-    );
-  }
-  if (parsed.q !== queryHash(queryId)) {
+  const parsed = cursorSchema.safeParse(json);
+  if (!parsed.success) throw notOurs();
+  if (parsed.data.q !== queryHash(queryId)) {
     throw new InputError(
       `Invalid query parameter 'cursor': it belongs to another query (range or filters changed); start again without a cursor`,
     );
   }
-  return { key: parsed.k, line: parsed.l };
+  return { key: parsed.data.k, line: parsed.data.l };
 }

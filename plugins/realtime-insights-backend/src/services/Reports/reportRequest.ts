@@ -5,6 +5,7 @@ import {
   REPORT_FORMAT_FILES,
   ReportRequest,
   defaultBucketWidth,
+  parseIsoTime,
 } from '@internal/plugin-realtime-insights-common';
 import { EngineStream } from '../QueryEngine';
 
@@ -51,8 +52,9 @@ export function resolveReportRequest(
   request: ReportRequest,
   limits: ReportLimits,
 ): ResolvedReport {
-  const fromMs = Date.parse(request.from);
-  const toMs = Date.parse(request.to);
+  // The schema admitted only times parseIsoTime reads.
+  const fromMs = parseIsoTime(request.from)!;
+  const toMs = parseIsoTime(request.to)!;
   if (fromMs >= toMs) {
     throw new InputError(`Invalid field 'from': must be before 'to'`);
   }
