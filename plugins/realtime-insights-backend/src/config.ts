@@ -2,7 +2,12 @@ import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { z } from 'zod';
 
-/** The `realtimeInsights` config section; admins' overrides are checked against it too. */
+/**
+ * The `realtimeInsights` config section; admins' overrides are checked
+ * against it too. Every number has bounds: a value past them would let one
+ * request or job run away (a records page of a million lines, a range from
+ * year 0) or write times no date can hold.
+ */
 export const realtimeInsightsConfigSchema = z.object({
   s3: z
     .object({
@@ -18,7 +23,12 @@ export const realtimeInsightsConfigSchema = z.object({
   cache: z
     .object({
       type: z.enum(['auto', 'redis', 'memory']).default('auto'),
-      ttlSeconds: z.number().int().min(1).default(86_400),
+      ttlSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(30 * 86_400)
+        .default(86_400),
       redis: z
         .object({
           url: z
@@ -27,23 +37,25 @@ export const realtimeInsightsConfigSchema = z.object({
             .default('redis://127.0.0.1:6379'),
           /** `cluster`: Redis Cluster, `url` is the configuration endpoint. */
           mode: z.enum(['standalone', 'cluster']).default('standalone'),
-          commandTimeoutMs: z.number().int().min(1).default(250),
+          commandTimeoutMs: z.number().int().min(1).max(60_000).default(250),
         })
         .default({}),
       memory: z
-        .object({ maxEntries: z.number().int().min(1).default(50_000) })
+        .object({
+          maxEntries: z.number().int().min(1).max(10_000_000).default(50_000),
+        })
         .default({}),
     })
     .default({}),
   query: z
     .object({
-      maxRangeHours: z.number().min(1).default(168),
-      maxBuckets: z.number().int().min(1).default(1440),
-      maxPageSize: z.number().int().min(1).default(1000),
-      defaultPageSize: z.number().int().min(1).default(100),
-      maxObjectsPerPage: z.number().int().min(1).default(200),
-      latenessMinutes: z.number().min(0).default(15),
-      hourClosesAfterMinutes: z.number().min(0).default(20),
+      maxRangeHours: z.number().min(1).max(744).default(168),
+      maxBuckets: z.number().int().min(1).max(10_000).default(1440),
+      maxPageSize: z.number().int().min(1).max(10_000).default(1000),
+      defaultPageSize: z.number().int().min(1).max(10_000).default(100),
+      maxObjectsPerPage: z.number().int().min(1).max(10_000).default(200),
+      latenessMinutes: z.number().min(0).max(1440).default(15),
+      hourClosesAfterMinutes: z.number().min(0).max(1440).default(20),
     })
     .default({}),
   workers: z
@@ -69,7 +81,7 @@ export const realtimeInsightsConfigSchema = z.object({
   live: z
     .object({
       /** How often the open hour of each stream is followed, seconds. */
-      followIntervalSeconds: z.number().int().min(1).default(5),
+      followIntervalSeconds: z.number().int().min(1).max(3600).default(5),
     })
     .default({}),
   reports: z
@@ -91,23 +103,24 @@ export const realtimeInsightsConfigSchema = z.object({
         .number()
         .int()
         .min(0)
+        .max(4 * 1024 * 1024 * 1024)
         .default(64 * 1024 * 1024),
       /** Longest range a report may span, in hours. */
-      maxRangeHours: z.number().min(1).default(744),
+      maxRangeHours: z.number().min(1).max(8784).default(744),
       /** Days a finished report is kept (S3 and database). */
-      retentionDays: z.number().min(0.001).default(7),
+      retentionDays: z.number().min(0.001).max(3650).default(7),
       jobs: z
         .object({
           /** How often queued jobs are looked for, seconds. */
-          pollIntervalSeconds: z.number().int().min(1).default(5),
+          pollIntervalSeconds: z.number().int().min(1).max(3600).default(5),
           /** Jobs run at the same time (on the one replica running them). */
           concurrency: z.number().int().min(1).max(16).default(2),
           /** Runs of a failing job before it is marked failed. */
           maxAttempts: z.number().int().min(1).max(10).default(3),
           /** Wait before a failed job runs again, seconds (times the attempt). */
-          retryDelaySeconds: z.number().min(0).default(30),
+          retryDelaySeconds: z.number().min(0).max(86_400).default(30),
           /** Longest run of one job, minutes. */
-          timeoutMinutes: z.number().min(1).default(60),
+          timeoutMinutes: z.number().min(1).max(1440).default(60),
         })
         .default({}),
       sharing: z
@@ -115,7 +128,7 @@ export const realtimeInsightsConfigSchema = z.object({
           /** Whether finished reports can be shared through expiring links. */
           enabled: z.boolean().default(true),
           /** Longest lifetime of a shared link, hours. */
-          maxLifetimeHours: z.number().min(1).default(168),
+          maxLifetimeHours: z.number().min(1).max(8760).default(168),
           /**
            * HMAC key of shared links; default a random key kept in the
            * plugin's database (the same on every replica).

@@ -52,17 +52,17 @@ describe('parseIsoTime', () => {
     const pad = (n: number, w = 2) => String(n).padStart(w, '0');
     for (let i = 0; i < rounds; i++) {
       const pick = (n: number) => Math.floor(random() * n);
-      const text =
-        `${pad(1970 + pick(100), 4)}-${pad(1 + pick(12))}-${pad(
-          1 + pick(28),
-        )}` +
-        `T${pad(pick(24))}:${pad(pick(60))}:${pad(pick(60))}.${pad(
-          pick(1000),
-          3,
-        )}` +
-        (random() < 0.3
-          ? 'Z'
-          : `${random() < 0.5 ? '+' : '-'}${pad(pick(24))}:${pad(pick(60))}`);
+      const date = `${pad(1970 + pick(100), 4)}-${pad(1 + pick(12))}-${pad(
+        1 + pick(28),
+      )}`;
+      const time = `${pad(pick(24))}:${pad(pick(60))}:${pad(pick(60))}.${pad(
+        pick(1000),
+        3,
+      )}`;
+      const sign = random() < 0.5 ? '+' : '-';
+      const zone =
+        random() < 0.3 ? 'Z' : `${sign}${pad(pick(24))}:${pad(pick(60))}`;
+      const text = `${date}T${time}${zone}`;
       expect({ text, ms: parseIsoTime(text) }).toEqual({
         text,
         ms: Date.parse(text),

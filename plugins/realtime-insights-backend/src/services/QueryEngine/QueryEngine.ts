@@ -71,21 +71,6 @@ export type EngineStream = ListedStream & {
   bufferIntervalSeconds?: number;
 };
 
-/**
- * The range a summary can answer exactly: both ends moved up to a whole
- * minute, the summaries' resolution. Up, so that a range ending now keeps
- * the minute that is filling.
- */
-export function wholeMinutes(range: Range): Range {
-  const up = (ms: number) => Math.ceil(ms / MINUTE_MS) * MINUTE_MS;
-  return { fromMs: up(range.fromMs), toMs: up(range.toMs) };
-}
-
-const isoRange = (range: Range) => ({
-  from: new Date(range.fromMs).toISOString(),
-  to: new Date(range.toMs).toISOString(),
-});
-
 /** The stream's buffering interval, ms (Firehose's largest when unknown). */
 export const bufferIntervalMsOf = (stream: EngineStream) =>
   (stream.bufferIntervalSeconds ?? MAX_BUFFER_INTERVAL_SECONDS) * 1000;
@@ -126,6 +111,21 @@ type HourParts = {
 };
 
 const MINUTE_MS = 60_000;
+
+/**
+ * The range a summary can answer exactly: both ends moved up to a whole
+ * minute, the summaries' resolution. Up, so that a range ending now keeps
+ * the minute that is filling.
+ */
+export function wholeMinutes(range: Range): Range {
+  const up = (ms: number) => Math.ceil(ms / MINUTE_MS) * MINUTE_MS;
+  return { fromMs: up(range.fromMs), toMs: up(range.toMs) };
+}
+
+const isoRange = (range: Range) => ({
+  from: new Date(range.fromMs).toISOString(),
+  to: new Date(range.toMs).toISOString(),
+});
 const HOUR_MS = 3_600_000;
 
 /** Stands in for the cache of a stream whose cache an admin turned off. */

@@ -36,6 +36,34 @@ describe('editableLeaves', () => {
     }
   });
 
+  it('bounds every number an admin can set, above and below', () => {
+    for (const leaf of editableLeaves()) {
+      if (leaf.type !== 'number') continue;
+      expect({ path: leaf.path, min: leaf.min, max: leaf.max }).toEqual({
+        path: leaf.path,
+        min: expect.any(Number),
+        max: expect.any(Number),
+      });
+    }
+  });
+
+  it('refuses the values that once made jobs and requests run away', () => {
+    const { config, rejected } = applyOverrides(defaults, {
+      'reports.retentionDays': 1e12,
+      'query.maxRangeHours': 1e308,
+      'query.maxPageSize': 956_197,
+    });
+    expect(config.reports.retentionDays).toBe(defaults.reports.retentionDays);
+    expect(config.query.maxRangeHours).toBe(defaults.query.maxRangeHours);
+    expect(config.query.maxPageSize).toBe(defaults.query.maxPageSize);
+    expect(rejected.map(r => r.path).sort()).toEqual([
+      'query.maxPageSize',
+      'query.maxRangeHours',
+      'reports.retentionDays',
+    ]);
+    for (const r of rejected) expect(r.message).toMatch(/^must be at most \d/);
+  });
+
   it('takes every number, boolean and enum of a * section, nested too, with bounds', () => {
     const schema = z.object({
       cache: z.object({ ttlSeconds: z.number().int().min(1).default(5) }),
