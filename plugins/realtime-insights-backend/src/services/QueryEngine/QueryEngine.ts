@@ -380,7 +380,8 @@ export class QueryEngine {
       };
       if (query.groupBy && groupValues) {
         const counts = acc.dims.get(query.groupBy) ?? new Map<string, number>();
-        const groups: Record<string, number> = {};
+        // Values are data: `__proto__` must be a key like any other.
+        const groups: Record<string, number> = Object.create(null);
         let listed = 0;
         for (const value of groupValues) {
           groups[value] = counts.get(value) ?? 0;

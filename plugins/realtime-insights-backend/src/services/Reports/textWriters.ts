@@ -310,7 +310,8 @@ export class NdjsonWriter extends ByteWriter {
   }
 
   row(values: readonly unknown[]) {
-    const object: Record<string, unknown> = {};
+    // Column names come from data: `__proto__` must be a key like any other.
+    const object: Record<string, unknown> = Object.create(null);
     for (let i = 0; i < this.columns.length; i++) {
       object[this.columns[i]] = values[i] ?? null;
     }

@@ -166,6 +166,19 @@ describe('report writers', () => {
     expect(stored.text).toBe(lines.map(l => `${l}\n`).join(''));
   });
 
+  it('writes rows whose columns are named like object properties', async () => {
+    const sink = new Collect();
+    const writer = new NdjsonWriter(sink, new FieldTable([]));
+    const columns = ['__proto__', 'constructor', 'count'];
+    writer.setColumns(columns);
+    writer.row(['a', 'b', 3]);
+    await writer.end();
+    expect(JSON.parse(sink.text)).toEqual(
+      JSON.parse('{"__proto__":"a","constructor":"b","count":3}'),
+    );
+    expect(Object.keys(JSON.parse(sink.text))).toEqual(columns);
+  });
+
   it('writes XLSX that Excel readers open, strings as text cells', async () => {
     const sink = new PassThrough();
     const chunks: Buffer[] = [];
