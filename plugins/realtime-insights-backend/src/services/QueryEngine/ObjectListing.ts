@@ -59,7 +59,25 @@ export type ListedStream = {
   prefix: string;
   /** Delivery stream name: object names start with it. */
   firehoseStream: string;
+  /** S3 endpoint, when not the configured default. */
+  endpoint?: string;
 };
+
+/**
+ * Where a stream's objects live, as cache keys name it: the bucket, after
+ * the endpoint's host when the stream names one. Two stores may hold
+ * buckets of the same name; their summaries and listings must not meet.
+ */
+export function sourceOf(stream: { bucket: string; endpoint?: string }) {
+  if (!stream.endpoint) return stream.bucket;
+  let host = stream.endpoint;
+  try {
+    host = new URL(stream.endpoint).host;
+  } catch {
+    // the catalog admits only URLs; keep it as it is otherwise
+  }
+  return `${host}/${stream.bucket}`;
+}
 
 /**
  * Lists an hour's objects. A closed hour (ended more than
@@ -97,9 +115,9 @@ export class ObjectListing {
     return hourStartMs + HOUR_MS + this.options.settleMinutes * 60_000 <= now;
   }
 
-  /** Forgets what is held in memory of the objects under a prefix. */
-  forget(bucket: string, prefix: string): void {
-    const start = `${bucket}:${prefix}`;
+  /** Forgets what is held in memory of a stream's objects. */
+  forget(stream: ListedStream): void {
+    const start = `${sourceOf(stream)}:${stream.prefix}`;
     for (const map of [this.closed, this.open]) {
       for (const id of [...map.keys()]) {
         if (id.startsWith(start)) map.delete(id);
@@ -118,7 +136,7 @@ export class ObjectListing {
     useCache = true,
   ): Promise<ObjectRef[]> {
     const prefix = hourPrefix(stream.prefix, hourStartMs);
-    const id = `${stream.bucket}:${prefix}`;
+    const id = `${sourceOf(stream)}:${prefix}`;
     const settleMs = this.options.settleMinutes * 60_000;
     if (this.isClosed(hourStartMs, now) && !useCache) {
       this.open.delete(id);

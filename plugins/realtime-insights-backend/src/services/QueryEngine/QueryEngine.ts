@@ -27,6 +27,7 @@ import {
   hourPrefix,
   hourStart,
   hoursHolding,
+  sourceOf,
 } from './ObjectListing';
 import {
   dedupeSummaries,
@@ -274,7 +275,8 @@ export class QueryEngine {
   async flushStream(stream: EngineStream): Promise<number> {
     const deleted = await this.options.cache.deleteByPrefix(
       ['sum', 'hour', 'list'].map(
-        kind => `${CACHE_KEY_PREFIX}${kind}:${stream.bucket}:${stream.prefix}`,
+        kind =>
+          `${CACHE_KEY_PREFIX}${kind}:${sourceOf(stream)}:${stream.prefix}`,
       ),
     );
     this.forget(stream);
@@ -293,13 +295,13 @@ export class QueryEngine {
       return;
     }
     const starts = ['sum', 'hour'].map(
-      kind => `${CACHE_KEY_PREFIX}${kind}:${stream.bucket}:${stream.prefix}`,
+      kind => `${CACHE_KEY_PREFIX}${kind}:${sourceOf(stream)}:${stream.prefix}`,
     );
     for (const key of [...this.decoded.keys()]) {
       if (starts.some(start => key.startsWith(start))) this.decoded.delete(key);
     }
     for (const listing of this.listings.values()) {
-      listing.forget(stream.bucket, stream.prefix);
+      listing.forget(stream);
     }
   }
 
@@ -614,7 +616,7 @@ export class QueryEngine {
     );
     if (this.cacheFor(stream) === NO_CACHE) {
       // Nothing to warm without a cache: only tell whether objects landed.
-      const id = `${stream.bucket}:${stream.prefix}`;
+      const id = `${sourceOf(stream)}:${stream.prefix}`;
       const hour = hourStart(now);
       const seen = this.openHourCounts.get(id);
       this.openHourCounts.set(id, { hour, count: objects.length });
@@ -780,7 +782,7 @@ export class QueryEngine {
           const made = await summariseHour();
           return { summaries: made.map(object => object.summary) };
         }
-        const key = `${CACHE_KEY_PREFIX}hour:${stream.bucket}:${hourPrefix(
+        const key = `${CACHE_KEY_PREFIX}hour:${sourceOf(stream)}:${hourPrefix(
           stream.prefix,
           hour.hourStartMs,
         )}:${listingHash(hour.objects)}:r${ROLLUP_FORMAT}:${shapeKey}`;
@@ -964,7 +966,9 @@ export class QueryEngine {
     const shapeKey = shapeKeyOf(stream, filters);
     const keys = objects.map(
       o =>
-        `${CACHE_KEY_PREFIX}sum:${stream.bucket}:${o.key}:${o.etag}:${shapeKey}`,
+        `${CACHE_KEY_PREFIX}sum:${sourceOf(stream)}:${o.key}:${
+          o.etag
+        }:${shapeKey}`,
     );
     const cache = this.cacheFor(stream);
     const bypass = cache === NO_CACHE;
