@@ -50,12 +50,33 @@ const isFormulaStart = (c: number) =>
   c === 45 /* - */ ||
   c === 64 /* @ */ ||
   c === 9 /* tab */ ||
-  c === 13; /* CR */
+  c === 13 /* CR */ ||
+  // Full-width ＝ ＋ － ＠, which spreadsheets read as their ASCII forms.
+  c === 0xff1d ||
+  c === 0xff0b ||
+  c === 0xff0d ||
+  c === 0xff20;
+
+/** A separator some spreadsheet locale splits cells at: `,` or `;` or tab. */
+const isSeparator = (c: number) => c === 44 || c === 59 || c === 9;
+
+/** The same test on UTF-8 bytes at `i` (full-width forms are EF BC xx). */
+function isFormulaStartAt(bytes: Uint8Array, i: number, to: number): boolean {
+  if (i >= to) return false;
+  const c = bytes[i];
+  if (c !== 0xef) return isFormulaStart(c);
+  if (i + 2 >= to || bytes[i + 1] !== 0xbc) return false;
+  const last = bytes[i + 2];
+  return last === 0x9d || last === 0x8b || last === 0x8d || last === 0xa0;
+}
 
 /**
- * One CSV field (RFC 4180). Text that a spreadsheet would run as a formula
- * (starting with = + - @, tab or CR) gets a leading `'`, the usual
- * neutralisation; JSON numbers and booleans are written as they are.
+ * One CSV field (RFC 4180), hardened as OWASP's CSV injection guidance
+ * asks. Text a spreadsheet would run as a formula, at its start or after a
+ * separator of any locale (`,` `;` tab), gets a leading `'`; formula
+ * characters count in their full-width forms too. A field holding a quote,
+ * a separator or a line break is quoted, so no locale splits it. JSON
+ * numbers and booleans are written as they are.
  */
 export function csvField(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') {
@@ -66,14 +87,18 @@ export function csvField(value: unknown): string {
   // A loop over char codes: cheaper than a regular expression on the short
   // values of events (measured with bench/report.ts).
   let quote = false;
+  let neutralise = isFormulaStart(text.charCodeAt(0));
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 34 /* " */ || c === 44 /* , */ || c === 10 || c === 13) {
+    if (c === 34 /* " */ || c === 10 || c === 13) quote = true;
+    else if (isSeparator(c)) {
       quote = true;
-      break;
+      if (i + 1 < text.length && isFormulaStart(text.charCodeAt(i + 1))) {
+        neutralise = true;
+      }
     }
   }
-  const safe = isFormulaStart(text.charCodeAt(0)) ? `'${text}` : text;
+  const safe = neutralise ? `'${text}` : text;
   return quote ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
@@ -273,24 +298,27 @@ export class CsvWriter extends ByteWriter {
       if (kind === ValueKind.Literal) {
         this.copy(bytes, from, to);
       } else if (kind === ValueKind.String && to > from) {
-        // Flat strings hold no quotes, CR or LF (those need escapes in
-        // JSON, which send a line to the parser): only a comma needs
-        // quotes, which are put around afterwards (commas are rare).
-        let pos = this.pos;
-        const opened = pos;
-        if (isFormulaStart(bytes[from])) out[pos++] = 39; /* ' */
-        let comma = false;
+        // Flat strings hold no quotes, CR, LF or tabs (those need
+        // escapes in JSON, which send a line to the parser): a separator
+        // needs quotes, and a formula after one or at the start a `'`,
+        // as csvField does.
+        let quote = false;
+        let neutralise = isFormulaStartAt(bytes, from, to);
         for (let p = from; p < to; p++) {
           const c = bytes[p];
-          if (c === 44) comma = true;
-          out[pos++] = c;
+          if (c === 44 || c === 59) {
+            quote = true;
+            if (!neutralise && isFormulaStartAt(bytes, p + 1, to)) {
+              neutralise = true;
+            }
+          }
         }
-        if (comma) {
-          out.copyWithin(opened + 1, opened, pos);
-          out[opened] = 34;
-          out[pos + 1] = 34;
-          pos += 2;
-        }
+        let pos = this.pos;
+        if (quote) out[pos++] = 34; /* " */
+        if (neutralise) out[pos++] = 39; /* ' */
+        out.set(bytes.subarray(from, to), pos);
+        pos += to - from;
+        if (quote) out[pos++] = 34;
         this.pos = pos;
       }
     }

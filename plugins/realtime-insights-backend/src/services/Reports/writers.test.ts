@@ -35,6 +35,13 @@ const TRICKY = [
   'back\\slash',
   '=a,b',
   ' spaced ',
+  'x;=HYPERLINK("http://evil")',
+  'x,+cmd',
+  'a;b',
+  '＝1+1',
+  '＠SUM(A1)',
+  'x;＋1',
+  'tab\there',
 ];
 
 function randomValue(random: () => number): unknown {
@@ -97,7 +104,7 @@ describe('csvField', () => {
     ['+SUM(A1)', "'+SUM(A1)"],
     ['-2+3', "'-2+3"],
     ['@cmd', "'@cmd"],
-    ['\tx', "'\tx"],
+    ['\tx', `"'\tx"`], // a tab separates cells in some locales: quoted
     ['\rx', `"'\rx"`],
     ['=a,b', `"'=a,b"`],
     ['a,b', '"a,b"'],
@@ -105,6 +112,19 @@ describe('csvField', () => {
     ['line\nbreak', '"line\nbreak"'],
     ['plain', 'plain'],
     ['', ''],
+    // Semicolon locales split at ';': quoted, and a formula after it
+    // neutralised (OWASP).
+    ['x;=HYPERLINK("http://evil")', `"'x;=HYPERLINK(""http://evil"")"`],
+    ['a;b', '"a;b"'],
+    ['x,+cmd', `"'x,+cmd"`],
+    ['tab\there', '"tab\there"'],
+    ['x\t@SUM(A1)', `"'x\t@SUM(A1)"`],
+    // Full-width forms are formulas too.
+    ['＝1+1', "'＝1+1"],
+    ['＋1', "'＋1"],
+    ['－1', "'－1"],
+    ['＠SUM(A1)', "'＠SUM(A1)"],
+    ['x;＝1', `"'x;＝1"`],
   ])('writes %j as %j', (value, expected) => {
     expect(csvField(value)).toBe(expected);
   });
