@@ -14,6 +14,14 @@ export interface Config {
       forcePathStyle?: boolean;
       /** Upper bound of concurrent S3 requests per query. Default 8. */
       maxConcurrency?: number;
+      /** Longest wait for a connection to S3, ms (100-60000). Default 3000. */
+      connectTimeoutMs?: number;
+      /**
+       * Longest silence of an S3 request, ms (100-300000): a hung S3 fails
+       * the request (the SDK retries it) instead of holding the query.
+       * Default 10000.
+       */
+      requestTimeoutMs?: number;
       /**
        * Static credentials, for local S3-compatible servers only. In AWS
        * leave them out: the default credential chain (pod identity) is used.

@@ -15,6 +15,10 @@ export const realtimeInsightsConfigSchema = z.object({
       region: z.string().default('us-east-1'),
       forcePathStyle: z.boolean().default(false),
       maxConcurrency: z.number().int().min(1).max(64).default(8),
+      /** Longest wait for a connection to S3, ms. */
+      connectTimeoutMs: z.number().int().min(100).max(60_000).default(3_000),
+      /** Longest silence of an S3 request (no byte sent or received), ms. */
+      requestTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
       credentials: z
         .object({ accessKeyId: z.string(), secretAccessKey: z.string() })
         .optional(),

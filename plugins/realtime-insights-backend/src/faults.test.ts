@@ -4,7 +4,9 @@
  * erroring (real s3rver behind a proxy injecting 503 SlowDown and 500).
  */
 import { mockServices } from '@backstage/backend-test-utils';
+import { ServiceUnavailableError } from '@backstage/errors';
 import { LocalS3, startLocalS3 } from '@internal/local-s3';
+import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { REDIS_URL } from './__testUtils__/redis';
 import {
@@ -133,6 +135,72 @@ describe('faults', () => {
       expect(result.stats.corruptObjects).toBe(0);
       expect(proxy.stats().failures).toBeGreaterThan(3);
     } finally {
+      client.destroy();
+      await proxy.stop();
+    }
+  }, 60_000);
+
+  /** An engine reading S3 through `endpoint`, with short S3 timeouts. */
+  const engineAt = (endpoint: string, logger = mockServices.logger.mock()) => {
+    const client = createS3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      maxConcurrency: 4,
+      credentials: s3.credentials,
+      connectTimeoutMs: 300,
+      requestTimeoutMs: 300,
+    });
+    return {
+      client,
+      engine: new QueryEngine({
+        storeFor: () => new S3ObjectStore(client, { logger }),
+        cache: new MemorySummaryCache(100),
+        logger: mockServices.logger.mock(),
+        settings: () => settings,
+      }),
+    };
+  };
+
+  it('answers 503 with a plain message when S3 is down, and logs why', async () => {
+    // A port nothing listens on.
+    const server = net.createServer();
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise(r => server.close(r));
+    const warnings: string[] = [];
+    const { client, engine } = engineAt(
+      `http://127.0.0.1:${port}`,
+      mockServices.logger.mock({ warn: m => void warnings.push(String(m)) }),
+    );
+    try {
+      const failure = await total(engine).catch(error => error);
+      expect(failure).toBeInstanceOf(ServiceUnavailableError);
+      expect(failure.message).toBe(
+        'The object store is unavailable; try again',
+      );
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /^S3 list s3:\/\/rti-faults\/events\/.* failed: /,
+        ),
+      ]);
+    } finally {
+      client.destroy();
+    }
+  }, 60_000);
+
+  it('answers 503 when S3 hangs, instead of waiting for it', async () => {
+    const proxy = await startFreezableTcpProxy({
+      host: '127.0.0.1',
+      port: Number(new URL(s3.endpoint).port),
+    });
+    const { client, engine } = engineAt(proxy.url.replace(/^redis:/, 'http:'));
+    try {
+      proxy.freeze();
+      const failure = await total(engine).catch(error => error);
+      expect(failure).toBeInstanceOf(ServiceUnavailableError);
+    } finally {
+      proxy.thaw();
       client.destroy();
       await proxy.stop();
     }

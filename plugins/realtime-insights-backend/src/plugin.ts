@@ -115,7 +115,7 @@ export const realtimeInsightsPlugin = createBackendPlugin({
           const id = `${s3.endpoint ?? ''}|${s3.region}`;
           let store = stores.get(id);
           if (!store) {
-            store = new S3ObjectStore(createS3Client(s3));
+            store = new S3ObjectStore(createS3Client(s3), { logger });
             stores.set(id, store);
           }
           return store;

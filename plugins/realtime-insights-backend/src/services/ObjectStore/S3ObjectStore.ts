@@ -3,6 +3,8 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ServiceUnavailableError } from '@backstage/errors';
 import { Readable } from 'node:stream';
 import { RealtimeInsightsConfig } from '../../config';
 import { S3RequestMetrics, s3RequestMetrics } from './S3RequestMetrics';
@@ -36,9 +38,28 @@ export interface ObjectStore {
   readonly metrics?: S3RequestMetrics;
 }
 
-export function createS3Client(config: RealtimeInsightsConfig['s3']): S3Client {
+export function createS3Client(
+  config: Omit<
+    RealtimeInsightsConfig['s3'],
+    'connectTimeoutMs' | 'requestTimeoutMs'
+  > &
+    Partial<
+      Pick<
+        RealtimeInsightsConfig['s3'],
+        'connectTimeoutMs' | 'requestTimeoutMs'
+      >
+    >,
+): S3Client {
   return new S3Client({
     region: config.region,
+    // A hung S3 fails a request instead of holding the query: no
+    // connection in connectTimeoutMs, or no byte for requestTimeoutMs.
+    requestHandler: {
+      connectionTimeout: config.connectTimeoutMs ?? 3_000,
+      requestTimeout: config.requestTimeoutMs ?? 10_000,
+      // Without it the handler only warns and the request waits on.
+      throwOnRequestTimeout: true,
+    },
     endpoint: config.endpoint,
     forcePathStyle: config.forcePathStyle,
     credentials: config.credentials,
@@ -58,9 +79,31 @@ export function createS3Client(config: RealtimeInsightsConfig['s3']): S3Client {
  */
 export class S3ObjectStore implements ObjectStore {
   readonly metrics: S3RequestMetrics;
+  private lastLoggedAt = 0;
 
-  constructor(private readonly client: S3Client) {
+  constructor(
+    private readonly client: S3Client,
+    private readonly options: { logger?: LoggerService } = {},
+  ) {
     this.metrics = s3RequestMetrics(client);
+  }
+
+  /**
+   * A request the SDK gave up on (after its retries): the caller gets a
+   * plain 503, the log gets what S3 or the network said (once in 10 s).
+   */
+  private unavailable(what: string, error: unknown): ServiceUnavailableError {
+    const now = Date.now();
+    if (now - this.lastLoggedAt > 10_000) {
+      this.lastLoggedAt = now;
+      const e = error as { name?: string; message?: string };
+      this.options.logger?.warn(
+        `S3 ${what} failed: ${e?.name ?? 'Error'}: ${e?.message ?? error}`,
+      );
+    }
+    return new ServiceUnavailableError(
+      'The object store is unavailable; try again',
+    );
   }
 
   async probe(bucket: string, signal?: AbortSignal): Promise<void> {
@@ -78,14 +121,18 @@ export class S3ObjectStore implements ObjectStore {
     const objects: ObjectRef[] = [];
     let continuationToken: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: prefix,
-          StartAfter: continuationToken ? undefined : startAfter,
-          ContinuationToken: continuationToken,
-        }),
-      );
+      const page = await this.client
+        .send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            StartAfter: continuationToken ? undefined : startAfter,
+            ContinuationToken: continuationToken,
+          }),
+        )
+        .catch(error => {
+          throw this.unavailable(`list s3://${bucket}/${prefix}`, error);
+        });
       for (const item of page.Contents ?? []) {
         if (!item.Key) continue;
         objects.push({
@@ -103,9 +150,11 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async open(bucket: string, key: string): Promise<Readable> {
-    const response = await this.client.send(
-      new GetObjectCommand({ Bucket: bucket, Key: key }),
-    );
+    const response = await this.client
+      .send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+      .catch(error => {
+        throw this.unavailable(`read s3://${bucket}/${key}`, error);
+      });
     return response.Body as Readable;
   }
 }

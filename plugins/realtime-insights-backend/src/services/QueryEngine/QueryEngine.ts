@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
+import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import {
   BUCKET_WIDTHS,
   BreakdownResponse,
@@ -536,6 +536,9 @@ export class QueryEngine {
           }
         }
       } catch (error) {
+        // S3 itself unavailable: the page cannot be answered (503), not
+        // answered without the object.
+        if (error instanceof ServiceUnavailableError) throw error;
         this.options.logger.warn(
           `Skipping unreadable object s3://${stream.bucket}/${object.key}: ${error}`,
         );
