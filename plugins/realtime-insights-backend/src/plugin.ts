@@ -227,7 +227,12 @@ export const realtimeInsightsPlugin = createBackendPlugin({
             const found = (await streams.listAll()).streams.find(
               s => s.name === name,
             );
-            return found && toEngineStream(found);
+            return (
+              found && {
+                ...toEngineStream(found),
+                enabled: settings.stream(found.entityRef).enabled,
+              }
+            );
           },
           settings: () => settings.current(),
           logger,

@@ -23,7 +23,10 @@ export type ReportJobRunnerOptions = {
   exporter: ReportExporter;
   files: ReportFiles;
   /** A registered stream by name, whoever asks (the job was authorised). */
-  streamFor: (name: string) => Promise<EngineStream | undefined>;
+  /** The stream, if it is registered; `enabled` false when an admin turned it off. */
+  streamFor: (
+    name: string,
+  ) => Promise<(EngineStream & { enabled?: boolean }) | undefined>;
   settings: () => RealtimeInsightsConfig;
   logger: LoggerService;
   /** Names this replica in claims. */
@@ -164,6 +167,11 @@ export class ReportJobRunner {
       if (!stream) {
         throw new PermanentFailure(
           `The stream '${job.stream}' is no longer registered`,
+        );
+      }
+      if (stream.enabled === false) {
+        throw new PermanentFailure(
+          `The stream '${job.stream}' is turned off; an admin can turn it on on the admin page, then retry the report`,
         );
       }
       let report: ResolvedReport;

@@ -4,6 +4,7 @@
  * PostgreSQL (when one answers on 127.0.0.1:5432).
  */
 import { TestDatabases } from '@backstage/backend-test-utils';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   ReportJob,
   ReportRequest,
@@ -21,6 +22,7 @@ import {
 import { reportTestDatabases } from './__testUtils__/testDatabases';
 import {
   EVENTS_BUCKET,
+  NOW,
   REPORTS_BUCKET,
   START,
   TestObject,
@@ -383,6 +385,84 @@ describe('report jobs (real s3rver, Redis and database)', () => {
       await expect(stack.service.retry(id, alice)).rejects.toThrow(
         /only failed or cancelled/,
       );
+    });
+
+    it('checks the stream again on every retry, download and share, and runs no job of a stream turned off', async () => {
+      const stack = await setup();
+      const id = await (async () => {
+        const created = await stack.service.create(
+          request({ delivery: 'job' }),
+          alice,
+        );
+        return created.delivery === 'job' ? created.report.id : '';
+      })();
+      await stack.runner.runQueued();
+      expect((await stack.service.get(id, alice)).status).toBe('succeeded');
+
+      // Alice leaves the team that owns the stream: her report stays
+      // listed, but its data is the stream's, and she may no longer read it.
+      stack.decisions.readers = [admin.principal.userEntityRef];
+      await expect(stack.service.download(id, alice)).rejects.toThrow(
+        NotFoundError,
+      );
+      await expect(stack.service.share(id, alice, 1)).rejects.toThrow(
+        NotFoundError,
+      );
+      stack.decisions.readers = undefined;
+      expect(await stack.service.download(id, alice)).toBeDefined();
+
+      // A failed job, retried after access was lost: refused.
+      stack.settings.set('reports.s3.bucket', 'rti-no-such-bucket');
+      const failing = await stack.service.create(
+        request({ delivery: 'job' }),
+        alice,
+      );
+      const failedId = failing.delivery === 'job' ? failing.report.id : '';
+      await stack.runner.runQueued();
+      stack.settings.set('reports.s3.bucket', REPORTS_BUCKET);
+      stack.decisions.readers = [admin.principal.userEntityRef];
+      await expect(stack.service.retry(failedId, alice)).rejects.toThrow(
+        NotFoundError,
+      );
+      stack.decisions.readers = undefined;
+      stack.decisions.create = false;
+      await expect(stack.service.retry(failedId, alice)).rejects.toThrow(
+        NotAllowedError,
+      );
+      stack.decisions.create = true;
+
+      // An admin turns the stream off: a queued job fails, saying why.
+      await stack.service.retry(failedId, alice);
+      stack.decisions.streamEnabled = false;
+      await stack.runner.runQueued();
+      const off = await stack.service.get(failedId, alice);
+      expect(off.status).toBe('failed');
+      expect(off.error).toMatch(/turned off/);
+    });
+
+    it('keeps a job’s range from reaching past the time it was made', async () => {
+      const stack = await setup();
+      const created = await stack.service.create(
+        request({
+          delivery: 'job',
+          from: new Date(NOW - HOUR).toISOString(),
+          to: new Date(NOW + 5 * HOUR).toISOString(),
+        }),
+        alice,
+      );
+      expect(created.delivery).toBe('job');
+      const job = created.delivery === 'job' ? created.report : undefined;
+      expect(job?.to).toBe(new Date(NOW).toISOString());
+      await expect(
+        stack.service.create(
+          request({
+            delivery: 'job',
+            from: new Date(NOW + HOUR).toISOString(),
+            to: new Date(NOW + 2 * HOUR).toISOString(),
+          }),
+          alice,
+        ),
+      ).rejects.toThrow(/'from': a report's range must start before now/);
     });
 
     it('waits its retry delay before running a failed job again', async () => {

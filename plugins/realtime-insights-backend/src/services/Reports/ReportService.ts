@@ -152,6 +152,15 @@ export class ReportService {
         bytesEstimated: plan.bytesEstimated,
       };
     }
+    // A job runs later, maybe again: its range must not reach past now, or
+    // a later run would export events that did not exist when it was made.
+    const now = this.now();
+    if (report.fromMs >= now) {
+      throw new InputError(
+        `Invalid field 'from': a report's range must start before now`,
+      );
+    }
+    const toMs = Math.min(report.toMs, now);
     const job = await this.options.store.insert({
       id: randomUUID(),
       createdBy: credentials.principal.userEntityRef,
@@ -160,7 +169,7 @@ export class ReportService {
       format: request.format,
       request: {
         from: new Date(report.fromMs).toISOString(),
-        to: new Date(report.toMs).toISOString(),
+        to: new Date(toMs).toISOString(),
         filters: request.filters,
         ...(request.kind === 'summary'
           ? {
@@ -278,6 +287,13 @@ export class ReportService {
 
   async retry(id: string, credentials: UserCredentials): Promise<ReportJob> {
     const job = await this.visibleJob(id, credentials);
+    // Running it again is creating it again: the same permissions, now.
+    await this.require(
+      realtimeInsightsReportCreatePermission,
+      credentials,
+      'You may not create reports',
+    );
+    await this.options.readableStream(job.stream, credentials);
     if (!(await this.options.store.retry(id, this.now()))) {
       throw new ConflictError(
         `Report ${id} is ${job.status}; only failed or cancelled reports can be retried`,
@@ -304,7 +320,10 @@ export class ReportService {
     id: string,
     credentials: UserCredentials,
   ): Promise<ReportDownload> {
-    return this.openFile(await this.visibleJob(id, credentials));
+    const job = await this.visibleJob(id, credentials);
+    // The stream's data: only while the caller may still read the stream.
+    await this.options.readableStream(job.stream, credentials);
+    return this.openFile(job);
   }
 
   // ------------------------------------------------------------ sharing
@@ -330,6 +349,7 @@ export class ReportService {
       );
     }
     const job = await this.visibleJob(id, credentials);
+    await this.options.readableStream(job.stream, credentials);
     this.finished(job);
     const now = this.now();
     const expiresAt = Math.min(

@@ -183,6 +183,10 @@ export type Decisions = {
   create: boolean;
   share: boolean;
   admins: string[];
+  /** Who may read the stream now; unset: everyone. */
+  readers?: string[];
+  /** Whether an admin left the stream on. Default true. */
+  streamEnabled?: boolean;
 };
 
 function permissionsFor(decisions: Decisions): PermissionsService {
@@ -270,7 +274,10 @@ export async function createReportStack(options: {
     store: reportStore,
     exporter,
     files,
-    streamFor: async name => (name === stream.name ? stream : undefined),
+    streamFor: async name =>
+      name === stream.name
+        ? { ...stream, enabled: decisions.streamEnabled ?? true }
+        : undefined,
     settings: () => settings.current,
     logger,
     replicaId: options.replicaId,
@@ -283,8 +290,14 @@ export async function createReportStack(options: {
     store: reportStore,
     exporter,
     files,
-    readableStream: async name => {
-      if (name !== stream.name) throw new NotFoundError(`No stream '${name}'`);
+    readableStream: async (name, credentials) => {
+      const reader = credentials.principal.userEntityRef;
+      if (
+        name !== stream.name ||
+        (decisions.readers && !decisions.readers.includes(reader))
+      ) {
+        throw new NotFoundError(`No stream '${name}'`);
+      }
       return stream;
     },
     permissions: permissionsFor(decisions),
