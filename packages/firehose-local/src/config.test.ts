@@ -137,6 +137,22 @@ describe('config', () => {
     expect(() => parseFirehoseLocalConfig(config)).toThrow(message);
   });
 
+  it('binds beyond loopback only with access keys', () => {
+    expect(() =>
+      parseFirehoseLocalConfig({ ...minimal, host: '0.0.0.0' }),
+    ).toThrow(/host: '0\.0\.0\.0' is not a loopback address.*set accessKeys/);
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost']) {
+      expect(parseFirehoseLocalConfig({ ...minimal, host }).host).toBe(host);
+    }
+    expect(
+      parseFirehoseLocalConfig({
+        ...minimal,
+        host: '0.0.0.0',
+        accessKeys: [{ accessKeyId: 'AKID', secretAccessKey: 'secret' }],
+      }).host,
+    ).toBe('0.0.0.0');
+  });
+
   it('builds the default stream of a data class', () => {
     const stream = defaultStreamConfig('sensor-readings');
     expect(stream).toMatchObject({

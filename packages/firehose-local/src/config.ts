@@ -114,7 +114,26 @@ export const firehoseLocalConfigSchema = z
         });
       }),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // Without keys any request is accepted: only this machine may send.
+    if (!config.accessKeys && !isLoopback(config.host)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['host'],
+        message: `'${config.host}' is not a loopback address, and without accessKeys firehose-local accepts unsigned requests: bind to 127.0.0.1 (or ::1), or set accessKeys`,
+      });
+    }
+  });
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  return (
+    host === 'localhost' ||
+    host === '::1' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  );
+}
 
 /** Configuration as written by a user (defaults optional). */
 export type FirehoseLocalConfig = z.input<typeof firehoseLocalConfigSchema>;

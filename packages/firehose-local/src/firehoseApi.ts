@@ -357,6 +357,23 @@ export function firehoseRequestListener(context: FirehoseApiContext) {
         send(res, 200, context.health());
         return;
       }
+      if (verifier && req.method === 'POST') {
+        // Unsigned, unknown or stale requests are refused before their
+        // body (up to 8 MiB) is read.
+        try {
+          verifier.verifyHeaders({
+            method: req.method,
+            url: req.url ?? '/',
+            headers: req.headers,
+          });
+        } catch (error) {
+          req.resume();
+          if (error instanceof SignatureError) {
+            throw new FirehoseApiError(error.type, error.message);
+          }
+          throw error;
+        }
+      }
       const body = await readBody(req);
       if (req.method !== 'POST') {
         throw new FirehoseApiError(

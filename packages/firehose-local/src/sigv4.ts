@@ -79,6 +79,19 @@ function parseAmzDate(value: string): number {
   return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
 }
 
+/** What the Authorization and date headers say, once checked. */
+type HeaderParts = {
+  accessKeyId: string;
+  secret: string;
+  amzDate: string;
+  day: string;
+  region: string;
+  service: string;
+  signedHeaderList: string;
+  signedHeaders: string[];
+  signature: string;
+};
+
 /**
  * Verifies AWS Signature Version 4 on a request, as Firehose does: the access
  * key must be known, the signature must match the canonical request
@@ -101,8 +114,12 @@ export class SigV4Verifier {
     );
   }
 
-  /** Throws {@link SignatureError} unless the request is correctly signed. */
-  verify(request: SignedRequest): { accessKeyId: string } {
+  /**
+   * The checks that need no body: a known key, a fresh date, the header's
+   * shape. Run before the body is read, so an unsigned or stale request is
+   * refused without taking its bytes. Throws {@link SignatureError}.
+   */
+  verifyHeaders(request: Omit<SignedRequest, 'body'>): HeaderParts {
     const authorization = headerValue(request.headers, 'authorization');
     if (!authorization) {
       throw new SignatureError(
@@ -162,6 +179,32 @@ export class SigV4Verifier {
         'SignedHeaders must include host',
       );
     }
+    return {
+      accessKeyId,
+      secret,
+      amzDate,
+      day,
+      region,
+      service,
+      signedHeaderList,
+      signedHeaders,
+      signature,
+    };
+  }
+
+  /** Throws {@link SignatureError} unless the request is correctly signed. */
+  verify(request: SignedRequest): { accessKeyId: string } {
+    const {
+      accessKeyId,
+      secret,
+      amzDate,
+      day,
+      region,
+      service,
+      signedHeaderList,
+      signedHeaders,
+      signature,
+    } = this.verifyHeaders(request);
     const queryAt = request.url.indexOf('?');
     const path = queryAt < 0 ? request.url : request.url.slice(0, queryAt);
     const query = queryAt < 0 ? '' : request.url.slice(queryAt + 1);

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { rmSync } from 'node:fs';
 import {
   DescribeDeliveryStreamCommand,
@@ -634,5 +635,43 @@ describe('firehose-local', () => {
     expect(
       (await good.send(new ListDeliveryStreamsCommand({}))).DeliveryStreamNames,
     ).toHaveLength(2);
+  });
+
+  it('refuses an unsigned request before reading its body', async () => {
+    const server = await start({
+      accessKeys: [{ accessKeyId: 'AKIDLOCAL', secretAccessKey: 'secret' }],
+    });
+    const { hostname, port } = new URL(server.url);
+    // Announces 8 MiB and sends none of it: answered at once, or never.
+    const answer = await new Promise<{ status: number; body: string }>(
+      (resolve, reject) => {
+        const req = http.request({
+          host: hostname,
+          port: Number(port),
+          method: 'POST',
+          path: '/',
+          headers: {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amz-target': 'Firehose_20150804.PutRecordBatch',
+            'content-length': String(8 * 1024 * 1024),
+          },
+        });
+        req.on('response', res => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', chunk => (body += chunk));
+          res.on('end', () => {
+            resolve({ status: res.statusCode ?? 0, body });
+            req.destroy();
+          });
+        });
+        req.on('error', reject);
+        req.flushHeaders();
+      },
+    );
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body).__type).toBe(
+      'MissingAuthenticationTokenException',
+    );
   });
 });
