@@ -194,17 +194,7 @@ export class SigV4Verifier {
 
   /** Throws {@link SignatureError} unless the request is correctly signed. */
   verify(request: SignedRequest): { accessKeyId: string } {
-    const {
-      accessKeyId,
-      secret,
-      amzDate,
-      day,
-      region,
-      service,
-      signedHeaderList,
-      signedHeaders,
-      signature,
-    } = this.verifyHeaders(request);
+    const signed = this.verifyHeaders(request);
     const queryAt = request.url.indexOf('?');
     const path = queryAt < 0 ? request.url : request.url.slice(0, queryAt);
     const query = queryAt < 0 ? '' : request.url.slice(queryAt + 1);
@@ -222,26 +212,28 @@ export class SigV4Verifier {
       request.method,
       path || '/',
       canonicalQuery(query),
-      ...signedHeaders.map(h => `${h}:${headerValue(request.headers, h)}`),
+      ...signed.signedHeaders.map(
+        h => `${h}:${headerValue(request.headers, h)}`,
+      ),
       '',
-      signedHeaderList,
+      signed.signedHeaderList,
       payloadHash,
     ].join('\n');
-    const scope = `${day}/${region}/${service}/aws4_request`;
+    const scope = `${signed.day}/${signed.region}/${signed.service}/aws4_request`;
     const stringToSign = [
       ALGORITHM,
-      amzDate,
+      signed.amzDate,
       scope,
       sha256Hex(canonicalRequest),
     ].join('\n');
-    const expected = hmac(this.signingKey(secret, scope), stringToSign);
-    if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) {
+    const expected = hmac(this.signingKey(signed.secret, scope), stringToSign);
+    if (!timingSafeEqual(expected, Buffer.from(signed.signature, 'hex'))) {
       throw new SignatureError(
         'InvalidSignatureException',
         'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
       );
     }
-    return { accessKeyId };
+    return { accessKeyId: signed.accessKeyId };
   }
 
   private signingKey(secret: string, scope: string): Buffer {
