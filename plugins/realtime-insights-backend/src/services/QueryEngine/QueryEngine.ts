@@ -565,7 +565,7 @@ export class QueryEngine {
     now = Date.now(),
   ): Promise<FreshnessResponse> {
     const range = { fromMs: hourStart(now - HOUR_MS), toMs: now };
-    const objects = await this.listRange(stream, range, now, 0);
+    const objects = await this.listRange(stream, range, now, true);
     const { summaries: made } = await this.summarise(stream, objects, []);
     const summaries = made.map(object => object.summary);
     let newestEvent: number | null = null;
@@ -615,7 +615,7 @@ export class QueryEngine {
       stream,
       { fromMs: hourStart(now), toMs: now },
       now,
-      0,
+      true,
     );
     if (this.cacheFor(stream) === NO_CACHE) {
       // Nothing to warm without a cache: only tell whether objects landed.
@@ -671,19 +671,23 @@ export class QueryEngine {
     }
   }
 
-  /** The hours whose prefixes can hold events of the range, with their objects. */
+  /**
+   * The hours whose prefixes can hold events of the range, with their
+   * objects. With `byArrival`, the hours objects arrived in during the
+   * range instead (no buffering interval before it, no lateness after).
+   */
   private async listHours(
     stream: EngineStream,
     range: Range,
     now: number,
-    latenessMinutes?: number,
+    byArrival = false,
   ): Promise<
     Array<{ hourStartMs: number; closed: boolean; objects: ObjectRef[] }>
   > {
     const settings = this.options.settings();
     const hours = hoursHolding(range, {
-      bufferIntervalMs: bufferIntervalMsOf(stream),
-      latenessMs: (latenessMinutes ?? settings.latenessMinutes) * MINUTE_MS,
+      bufferIntervalMs: byArrival ? 0 : bufferIntervalMsOf(stream),
+      latenessMs: byArrival ? 0 : settings.latenessMinutes * MINUTE_MS,
       now,
     });
     const listing = this.listingFor(stream, settings);
@@ -703,14 +707,14 @@ export class QueryEngine {
     );
   }
 
-  /** Objects that can hold events of the range. */
+  /** Objects that can hold events of the range (`byArrival`: see listHours). */
   private async listRange(
     stream: EngineStream,
     range: Range,
     now: number,
-    latenessMinutes?: number,
+    byArrival = false,
   ) {
-    return (await this.listHours(stream, range, now, latenessMinutes)).flatMap(
+    return (await this.listHours(stream, range, now, byArrival)).flatMap(
       h => h.objects,
     );
   }
@@ -967,11 +971,9 @@ export class QueryEngine {
   ) {
     const settings = this.options.settings();
     const shapeKey = shapeKeyOf(stream, filters);
+    const source = sourceOf(stream);
     const keys = objects.map(
-      o =>
-        `${CACHE_KEY_PREFIX}sum:${sourceOf(stream)}:${o.key}:${
-          o.etag
-        }:${shapeKey}`,
+      o => `${CACHE_KEY_PREFIX}sum:${source}:${o.key}:${o.etag}:${shapeKey}`,
     );
     const cache = this.cacheFor(stream);
     const bypass = cache === NO_CACHE;

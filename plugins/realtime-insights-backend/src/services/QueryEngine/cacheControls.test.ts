@@ -137,6 +137,9 @@ describe('QueryEngine cache controls (real s3rver)', () => {
       gzipSync('{"eventId":"late","ts":"2026-11-23T10:29:00Z"}\n'),
     );
     expect(await engine.warm(a, now + 10_000)).toBe(1);
+    // The next hour has nothing yet: the last hour's objects (within a
+    // buffering interval of it) are not counted as landed again.
+    expect(await engine.warm(a, HOUR + 3_600_000 + 60_000)).toBe(0);
     expect(opened).toEqual([]);
   });
 });
