@@ -189,6 +189,15 @@ describe('faults', () => {
     }
   }, 60_000);
 
+  it('passes on what S3 says about the request itself, such as a deleted object', async () => {
+    const store = new S3ObjectStore(s3.client);
+    const failure = await store
+      .open(BUCKET, 'events/no-such-object.gz')
+      .catch(error => error);
+    expect(failure).not.toBeInstanceOf(ServiceUnavailableError);
+    expect(failure.name).toBe('NoSuchKey');
+  });
+
   it('answers 503 when S3 hangs, instead of waiting for it', async () => {
     const proxy = await startFreezableTcpProxy({
       host: '127.0.0.1',

@@ -89,10 +89,24 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /**
-   * A request the SDK gave up on (after its retries): the caller gets a
+   * A request the SDK gave up on (after its retries) because S3 did not
+   * answer or failed (network, timeout, 5xx, throttling): the caller gets a
    * plain 503, the log gets what S3 or the network said (once in 10 s).
+   * S3's answers about the request itself (a deleted object, access
+   * denied: 4xx) are passed on as they are.
    */
-  private unavailable(what: string, error: unknown): ServiceUnavailableError {
+  private unavailable(what: string, error: unknown): unknown {
+    const status = (error as { $metadata?: { httpStatusCode?: number } })
+      ?.$metadata?.httpStatusCode;
+    if (
+      status &&
+      status >= 400 &&
+      status < 500 &&
+      status !== 408 &&
+      status !== 429
+    ) {
+      return error;
+    }
     const now = Date.now();
     if (now - this.lastLoggedAt > 10_000) {
       this.lastLoggedAt = now;
