@@ -13,19 +13,24 @@ type Entity = {
   metadata?: { name?: string; annotations?: Record<string, string> };
 };
 
-function readEntities(file: string, what: string): Entity[] {
+/** The file's text and its entities, checked for size and YAML errors. */
+function readEntities(
+  file: string,
+  what: string,
+): { text: string; entities: Entity[] } {
   const text = fs.readFileSync(file, 'utf8');
   if (Buffer.byteLength(text) > MAX_CATALOG_BYTES) {
     throw new Error(
       `${what} ${file} is larger than ${MAX_CATALOG_BYTES} bytes; use an org entity provider instead of a file`,
     );
   }
-  return parseAllDocuments(text).map(doc => {
+  const entities = parseAllDocuments(text).map(doc => {
     if (doc.errors.length > 0) {
       throw new Error(`${what} ${file}: ${doc.errors[0].message}`);
     }
     return doc.toJS() as Entity;
   });
+  return { text, entities };
 }
 
 /**
@@ -34,7 +39,7 @@ function readEntities(file: string, what: string): Entity[] {
  */
 export function orgCatalogYaml(orgCatalogFile: string): string {
   const file = path.resolve(REPOSITORY_ROOT, orgCatalogFile);
-  const entities = readEntities(file, 'portal.orgCatalogFile');
+  const { text, entities } = readEntities(file, 'portal.orgCatalogFile');
   const others = entities.filter(e => e.kind !== 'User' && e.kind !== 'Group');
   if (others.length > 0) {
     throw new Error(
@@ -43,7 +48,7 @@ export function orgCatalogYaml(orgCatalogFile: string): string {
         .join(', ')}`,
     );
   }
-  return fs.readFileSync(file, 'utf8');
+  return text;
 }
 
 /**
@@ -57,7 +62,7 @@ export function streamCatalogYaml(names: {
   /** How long after its name's time an object can hold records. */
   objectSpanSeconds: Record<DataClass, number>;
 }): string {
-  const entities = readEntities(
+  const { entities } = readEntities(
     path.join(REPOSITORY_ROOT, 'examples/streams.yaml'),
     'stream catalog',
   );
