@@ -21,6 +21,7 @@ import {
   hourPrefix,
 } from './services/QueryEngine';
 import { MemorySummaryCache, RedisSummaryCache } from './services/SummaryCache';
+import { engineReading } from './__testUtils__/engine';
 
 const BUCKET = 'rti-faults';
 const HOUR = Date.parse('2026-11-22T08:00:00Z');
@@ -90,13 +91,7 @@ describe('faults', () => {
     try {
       expect(await cache.connect()).toBe(true);
       await cache.clear();
-      const engine = () =>
-        new QueryEngine({
-          storeFor: () => new S3ObjectStore(s3.client),
-          cache,
-          logger: mockServices.logger.mock(),
-          settings: () => settings,
-        });
+      const engine = () => engineReading(s3, settings, cache);
       expect((await total(engine())).count).toBe(OBJECTS * EVENTS_PER_OBJECT);
 
       proxy.freeze();

@@ -9,6 +9,7 @@ import { hourPrefix } from './ObjectListing';
 import { defaultEngineSettings } from './engineSettings';
 import { EngineStream, QueryEngine } from './QueryEngine';
 import { rng } from '../../__testUtils__/random';
+import { engineReading } from '../../__testUtils__/engine';
 
 const BUCKET = 'rti-engine-test';
 const stream: EngineStream = {
@@ -105,12 +106,7 @@ describe('QueryEngine (real s3rver)', () => {
   });
   afterAll(() => s3.stop());
   beforeEach(() => {
-    engine = new QueryEngine({
-      storeFor: () => new S3ObjectStore(s3.client),
-      cache: new MemorySummaryCache(10_000),
-      logger: mockServices.logger.mock(),
-      settings: () => settings,
-    });
+    engine = engineReading(s3, settings);
   });
 
   it('answers a time series that matches a brute-force computation', async () => {
@@ -415,12 +411,7 @@ describe('QueryEngine with bad data (real s3rver)', () => {
   );
 
   it('lists an event repeated within an object once, across page boundaries too', async () => {
-    const engine = new QueryEngine({
-      storeFor: () => new S3ObjectStore(s3.client),
-      cache: new MemorySummaryCache(100),
-      logger: mockServices.logger.mock(),
-      settings: () => settings,
-    });
+    const engine = engineReading(s3, settings, new MemorySummaryCache(100));
     const range = { fromMs: hour, toMs: hour + 3_600_000, filters: [] };
     const idsOf = (items: Array<{ eventId?: unknown }>) =>
       items.map(item => String(item.eventId));

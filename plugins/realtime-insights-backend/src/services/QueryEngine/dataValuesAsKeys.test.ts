@@ -1,11 +1,9 @@
-import { mockServices } from '@backstage/backend-test-utils';
 import { LocalS3, startLocalS3 } from '@internal/local-s3';
 import { gzipSync } from 'node:zlib';
-import { S3ObjectStore } from '../ObjectStore';
-import { MemorySummaryCache } from '../SummaryCache';
 import { hourPrefix } from './ObjectListing';
 import { defaultEngineSettings } from './engineSettings';
 import { EngineStream, QueryEngine } from './QueryEngine';
+import { engineReading } from '../../__testUtils__/engine';
 
 /*
  * Dimension values are data, and data may be named like the properties of
@@ -47,12 +45,7 @@ describe('dimension values named like object properties (real s3rver)', () => {
       `${hourPrefix('events/', HOUR)}rti-keys-1-2026-11-23-10-05-00-a.gz`,
       gzipSync(events.map(e => `${JSON.stringify(e)}\n`).join('')),
     );
-    engine = new QueryEngine({
-      storeFor: () => new S3ObjectStore(s3.client),
-      cache: new MemorySummaryCache(1000),
-      logger: mockServices.logger.mock(),
-      settings: () => defaultEngineSettings({ maxConcurrency: 2 }),
-    });
+    engine = engineReading(s3, defaultEngineSettings({ maxConcurrency: 2 }));
   });
   afterAll(() => s3.stop());
 

@@ -1,12 +1,10 @@
-import { mockServices } from '@backstage/backend-test-utils';
 import { LocalS3, startLocalS3 } from '@internal/local-s3';
 import { gzipSync } from 'node:zlib';
-import { S3ObjectStore } from '../ObjectStore';
-import { MemorySummaryCache } from '../SummaryCache';
 import { hourPrefix, hourStart } from './ObjectListing';
 import { defaultEngineSettings } from './engineSettings';
 import { EngineStream, QueryEngine } from './QueryEngine';
 import { rng } from '../../__testUtils__/random';
+import { engineReading } from '../../__testUtils__/engine';
 
 /*
  * Objects as Firehose delivers them: named after their oldest record's
@@ -153,12 +151,7 @@ describe.each([0, 60, 300, 900])(
     }, 60_000);
     afterAll(() => s3.stop());
     beforeEach(() => {
-      engine = new QueryEngine({
-        storeFor: () => new S3ObjectStore(s3.client),
-        cache: new MemorySummaryCache(10_000),
-        logger: mockServices.logger.mock(),
-        settings: () => settings,
-      });
+      engine = engineReading(s3, settings);
     });
 
     it.each([

@@ -4,15 +4,14 @@
  * the real Redis, a copy counts once whichever hours the copies landed in,
  * whether they were read from S3 or from cached rollups.
  */
-import { mockServices } from '@backstage/backend-test-utils';
 import { LocalS3, startLocalS3 } from '@internal/local-s3';
 import { gzipSync } from 'node:zlib';
 import { connectedRedisCache } from '../../__testUtils__/redis';
-import { S3ObjectStore } from '../ObjectStore';
 import { CACHE_KEY_PREFIX, RedisSummaryCache } from '../SummaryCache';
 import { hourPrefix } from './ObjectListing';
 import { defaultEngineSettings } from './engineSettings';
 import { EngineStream, QueryEngine } from './QueryEngine';
+import { engineReading } from '../../__testUtils__/engine';
 
 const BUCKET = 'rti-engine-redelivery';
 const HOUR_MS = 3_600_000;
@@ -77,13 +76,7 @@ describe('QueryEngine with re-delivered objects across hours (real s3rver and Re
         kind => `${CACHE_KEY_PREFIX}${kind}:${BUCKET}:`,
       ),
     );
-  const engine = () =>
-    new QueryEngine({
-      storeFor: () => new S3ObjectStore(s3.client),
-      cache,
-      logger: mockServices.logger.mock(),
-      settings: () => settings,
-    });
+  const engine = () => engineReading(s3, settings, cache);
   const put = (key: string, list: Event[]) =>
     s3.put(BUCKET, key, gzipSync(ndjson(list)));
 
